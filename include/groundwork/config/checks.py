@@ -1,0 +1,247 @@
+"""Cross-section checks of the foundation config.
+
+`raw_problems` works on the raw YAML mapping, defensively, so that it can report alongside the
+schema errors (a malformed CIDR in one account must not hide a duplicate email in another).
+`model_problems` runs on a valid model (rendered SCP documents, their size quota).
+Each yields `(location tuple, message)`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+from collections.abc import Iterator
+
+from groundwork.policy.documents import policy_problems
+
+SCPS_PER_TARGET = 4  # AWS: 5 attached SCPs per target, one of them FullAWSAccess
+Found = Iterator[tuple[tuple, str]]
+SECRET_KEY = re.compile(r"(external_?id|password|passwd|secret|token|access_?key|private_?key)", re.I)
+
+
+def _list(value) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _dict(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _ou_paths(units, prefix="") -> list[str]:
+    paths = []
+    for unit in _list(units):
+        name = _dict(unit).get("name")
+        if not isinstance(name, str):
+            continue
+        path = f"{prefix}/{name}" if prefix else name
+        paths.append(path)
+        paths += _ou_paths(_dict(unit).get("children"), path)
+    return paths
+
+
+def raw_problems(raw: dict) -> Found:
+    org = _dict(raw.get("organization"))
+    accounts = _list(org.get("accounts"))
+    account_names = [_dict(a).get("name") for a in accounts]
+    ous = _ou_paths(org.get("organizational_units"))
+    yield from _secrets_inline(raw, ())
+    yield from _duplicates(ous, ("organization", "organizational_units"), "OU path")
+    yield from _account_identity(org, accounts)
+    yield from _account_references(accounts, ous)
+    yield from _cidrs(accounts, _dict(raw.get("network")))
+    yield from _scps(org, ous)
+    yield from _approvers(raw, accounts)
+    yield from _identity(_dict(raw.get("identity")), account_names, ous)
+    yield from _references(raw, account_names)
+    yield from _observability(raw)
+
+
+def _secrets_inline(node, loc) -> Found:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if isinstance(value, str | int) and isinstance(key, str) and SECRET_KEY.search(key):
+                yield loc + (key,), "a secret is written inline; reference an Airflow connection or variable instead"
+            else:
+                yield from _secrets_inline(value, loc + (key,))
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            yield from _secrets_inline(item, loc + (i,))
+
+
+def _duplicates(values, loc, what) -> Found:
+    seen = set()
+    for value in values:
+        if value in seen:
+            yield loc, f"duplicate {what} {value!r}"
+        seen.add(value)
+
+
+def _account_identity(org: dict, accounts: list) -> Found:
+    names: dict[str, int] = {}
+    emails: dict[str, str] = {}
+    mgmt = _dict(org.get("management_account"))
+    if isinstance(mgmt.get("email"), str):
+        emails[mgmt["email"].lower()] = "the management account"
+    if isinstance(mgmt.get("name"), str):
+        names[mgmt["name"]] = -1
+    for i, account in enumerate(accounts):
+        account = _dict(account)
+        loc = ("organization", "accounts", i)
+        name, email = account.get("name"), account.get("email")
+        if isinstance(name, str):
+            if name in names:
+                yield loc + ("name",), f"duplicate account name {name!r}"
+            names.setdefault(name, i)
+        if isinstance(email, str):
+            key = email.lower()
+            if key in emails:
+                yield loc + ("email",), f"email {email} is already used by {emails[key]}"
+            emails.setdefault(key, f"account {name!r}")
+
+
+def _account_references(accounts: list, ous: list[str]) -> Found:
+    for i, account in enumerate(accounts):
+        ou = _dict(account).get("ou")
+        if isinstance(ou, str) and ou not in ous:
+            yield ("organization", "accounts", i, "ou"), f"unknown OU {ou!r} (known: {', '.join(ous) or 'none'})"
+
+
+def _network(value):
+    try:
+        return ipaddress.IPv4Network(value, strict=True)
+    except (ValueError, TypeError):
+        return None
+
+
+def _cidrs(accounts: list, network: dict) -> Found:
+    supernet = _network(network.get("supernet", "10.0.0.0/8"))
+    placed: list[tuple[ipaddress.IPv4Network, str]] = []
+    for i, account in enumerate(accounts):
+        account = _dict(account)
+        net = _network(account.get("cidr"))
+        if net is None:
+            continue
+        loc = ("organization", "accounts", i, "cidr")
+        if supernet is not None and not net.subnet_of(supernet):
+            yield loc, f"{net} is outside the network supernet {supernet}"
+        for other, owner in placed:
+            if net.overlaps(other):
+                yield loc, f"{net} overlaps {other} of account {owner!r}"
+        placed.append((net, account.get("name")))
+
+
+def _scps(org: dict, ous: list[str]) -> Found:
+    policies = _list(org.get("service_control_policies"))
+    yield from _duplicates(
+        [_dict(p).get("name") for p in policies], ("organization", "service_control_policies"), "SCP name"
+    )
+    per_target: dict[str, int] = {}
+    for i, policy in enumerate(policies):
+        policy = _dict(policy)
+        loc = ("organization", "service_control_policies", i)
+        for j, target in enumerate(_list(policy.get("targets"))):
+            if target != "Root" and target not in ous:
+                yield loc + ("targets", j), f"unknown OU {target!r} (use an OU path or 'Root')"
+        for target in _list(policy.get("targets")):
+            per_target[target] = per_target.get(target, 0) + 1
+            if per_target[target] == SCPS_PER_TARGET + 1:
+                yield loc + ("targets",), (
+                    f"{target!r} would have more than {SCPS_PER_TARGET} groundwork SCPs; AWS allows 5 per "
+                    "target including FullAWSAccess (combine builtins into one policy)"
+                )
+        document = policy.get("document")
+        if isinstance(document, str):
+            try:
+                document = json.loads(document)
+            except json.JSONDecodeError as exc:
+                yield loc + ("document",), f"not valid policy JSON: {exc}"
+                continue
+        if document is not None:
+            for message in policy_problems(document):
+                yield loc + ("document",), message
+
+
+def _approvers(raw: dict, accounts: list) -> Found:
+    approvers = _list(_dict(raw.get("approvals")).get("approvers"))
+    production = [_dict(a).get("name") for a in accounts if _dict(a).get("environment") == "production"]
+    if production and not approvers:
+        yield ("approvals", "approvers"), (
+            f"production accounts {production} need at least one approver (Airflow user names)"
+        )
+
+
+def _identity(identity: dict, account_names: list, ous: list[str]) -> Found:
+    sets = [_dict(p).get("name") for p in _list(identity.get("permission_sets"))]
+    groups = [_dict(g).get("name") for g in _list(identity.get("groups"))]
+    yield from _duplicates(sets, ("identity", "permission_sets"), "permission set")
+    yield from _duplicates(groups, ("identity", "groups"), "group")
+    glass = identity.get("break_glass_group")
+    if glass is not None and glass not in groups:
+        yield ("identity", "break_glass_group"), f"unknown group {glass!r}"
+    for i, assignment in enumerate(_list(identity.get("assignments"))):
+        assignment = _dict(assignment)
+        loc = ("identity", "assignments", i)
+        if assignment.get("group") not in groups:
+            yield loc + ("group",), f"unknown group {assignment.get('group')!r}"
+        if assignment.get("permission_set") not in sets:
+            yield loc + ("permission_set",), f"unknown permission set {assignment.get('permission_set')!r}"
+        for j, name in enumerate(_list(assignment.get("accounts"))):
+            if name not in account_names:
+                yield loc + ("accounts", j), f"unknown account {name!r}"
+        for j, path in enumerate(_list(assignment.get("ous"))):
+            if path not in ous:
+                yield loc + ("ous", j), f"unknown OU {path!r}"
+
+
+def _references(raw: dict, account_names: list) -> Found:
+    mgmt = _dict(_dict(raw.get("organization")).get("management_account")).get("name", "Management")
+    refs = [
+        (("network", "transit_gateway_account"), _dict(raw.get("network")).get("transit_gateway_account")),
+        (("observability", "log_archive_account"), _dict(raw.get("observability")).get("log_archive_account")),
+        (("observability", "audit_account"), _dict(raw.get("observability")).get("audit_account")),
+    ]
+    cicd = raw.get("cicd")
+    if isinstance(cicd, dict):
+        refs.append((("cicd", "shared_services_account"), cicd.get("shared_services_account", "Shared Services")))
+        for i, env in enumerate(_list(cicd.get("environments"))):
+            env = _dict(env)
+            refs.append((("cicd", "environments", i, "account"), env.get("account")))
+            if env.get("name") == "production" and env.get("requires_approval") is not True:
+                yield ("cicd", "environments", i, "requires_approval"), (
+                    "production deployments must require a manual approval"
+                )
+    defaults = {
+        ("network", "transit_gateway_account"): "Network",
+        ("observability", "log_archive_account"): "Log Archive",
+        ("observability", "audit_account"): "Audit",
+    }
+    for loc, name in refs:
+        name = defaults.get(loc) if name is None else name
+        if name == mgmt:
+            yield loc, f"{name!r} is the management account, which must run no workloads"
+        elif name is not None and name not in account_names:
+            yield loc, f"unknown account {name!r}"
+
+
+def _observability(raw: dict) -> Found:
+    obs = _dict(raw.get("observability"))
+    aws = _dict(raw.get("aws"))
+    home = aws.get("home_region", "us-east-1")
+    allowed = _list(aws.get("allowed_regions")) or ["us-east-1"]
+    replica = obs.get("replica_region", "us-west-2")
+    if replica == home:
+        yield ("observability", "replica_region"), f"the replica region must differ from the home region {home}"
+    elif replica not in allowed:
+        yield ("observability", "replica_region"), (
+            f"replica region {replica} is not in aws.allowed_regions {allowed}; the region guardrail would deny it"
+        )
+
+
+def model_problems(config) -> Found:
+    from groundwork.policy.guardrails import render_scp
+
+    for i, scp in enumerate(config.organization.service_control_policies):
+        document = render_scp(scp, config)
+        for message in policy_problems(document):
+            yield ("organization", "service_control_policies", i), message

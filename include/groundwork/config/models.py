@@ -1,0 +1,325 @@
+"""Typed model of the foundation config (one YAML file, one section per domain).
+
+Field-level rules live here (types, formats, ranges). Rules that span sections (references,
+duplicates, CIDR overlaps, approvers for production) live in `checks.py`, which runs on the
+raw document so that every problem is reported together.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from groundwork.config.durations import parse_iso8601_duration
+from groundwork.config.regions import AWS_REGIONS
+
+MAX_SESSION_SECONDS = 12 * 3600
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _region(value: str) -> str:
+    if value not in AWS_REGIONS:
+        raise ValueError(f"unknown AWS region {value!r}")
+    return value
+
+
+def _cidr(value: str) -> str:
+    try:
+        net = ipaddress.IPv4Network(value, strict=True)
+    except ValueError as exc:
+        raise ValueError(f"malformed CIDR {value!r}: {exc}") from None
+    if not net.is_private:
+        raise ValueError(f"CIDR {value} is public address space; use RFC 1918 ranges")
+    return str(net)
+
+
+def _session_duration(value: str) -> str:
+    seconds = parse_iso8601_duration(value)
+    if seconds > MAX_SESSION_SECONDS:
+        raise ValueError(f"session duration {value} is over the 12 hour maximum (PT12H)")
+    if seconds < 900:
+        raise ValueError(f"session duration {value} is under the 15 minute minimum (PT15M)")
+    return value
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _email(value: str) -> str:
+    if not _EMAIL.match(value):
+        raise ValueError(f"{value!r} is not an email address")
+    return value.lower()
+
+
+Region = Annotated[str, AfterValidator(_region)]
+Cidr = Annotated[str, AfterValidator(_cidr)]
+Email = Annotated[str, AfterValidator(_email)]
+IsoDuration = Annotated[str, AfterValidator(_session_duration)]
+Name = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._\-]{0,49}$")]
+ResourceName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-+=,@]{0,63}$")]
+AirflowUser = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^\s]+$")]
+
+
+class SecretRef(Model):
+    """Where a secret lives. The value itself is never written in the config."""
+
+    airflow_connection: str | None = Field(
+        None, description="Airflow connection id; the secret is its password field."
+    )
+    airflow_variable: str | None = Field(None, description="Airflow variable key holding the secret.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_inline(cls, data):
+        if isinstance(data, str):
+            raise ValueError(
+                "a secret is written inline; reference it instead, e.g. "
+                "{airflow_connection: groundwork_external_id}"
+            )
+        return data
+
+    @model_validator(mode="after")
+    def _exactly_one(self):
+        if (self.airflow_connection is None) == (self.airflow_variable is None):
+            raise ValueError("give exactly one of airflow_connection or airflow_variable")
+        return self
+
+
+# --------------------------------------------------------------------------- aws / approvals
+class AwsSettings(Model):
+    connection_id: str = Field("aws_default", description="Airflow AWS connection of the management account.")
+    access_role_name: ResourceName = Field(
+        "OrganizationAccountAccessRole", description="Role assumed in member accounts."
+    )
+    home_region: Region = Field("us-east-1", description="Region of the organization-level resources.")
+    allowed_regions: list[Region] = Field(["us-east-1"], min_length=1, description="Regions workloads may use.")
+
+    @model_validator(mode="after")
+    def _home_allowed(self):
+        if self.home_region not in self.allowed_regions:
+            raise ValueError(
+                f"home_region {self.home_region} is not in allowed_regions {self.allowed_regions}"
+            )
+        return self
+
+
+class Approvals(Model):
+    approvers: list[AirflowUser] = Field(
+        default_factory=list, description="Airflow users allowed to approve production steps."
+    )
+
+
+# --------------------------------------------------------------------------- organization
+class OrganizationalUnit(Model):
+    name: Name
+    children: list[OrganizationalUnit] = Field(default_factory=list)
+
+
+AccountKind = Literal["log_archive", "audit", "network", "shared_services", "workload", "sandbox"]
+Environment = Literal["production", "staging", "development", "sandbox", "shared"]
+
+
+class ManagementAccount(Model):
+    name: Name = "Management"
+    email: Email
+    workloads: list[str] = Field(
+        default_factory=list,
+        description="Must stay empty: the management account runs no workloads.",
+    )
+
+    @field_validator("workloads")
+    @classmethod
+    def _no_workloads(cls, value):
+        if value:
+            raise ValueError("the management account must run no workloads (blueprint: 'no workloads, ever')")
+        return value
+
+
+class Account(Model):
+    name: Name
+    email: Email
+    ou: str = Field(description="OU path from the root, e.g. 'Workloads' or 'Workloads/Prod'.")
+    kind: AccountKind
+    environment: Environment | None = None
+    cidr: Cidr | None = Field(None, description="The account's VPC CIDR; allocated when omitted.")
+    spend_limit_usd: int | None = Field(None, gt=0, description="Monthly budget limit (sandboxes).")
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+
+Builtin = Literal[
+    "deny_cloudtrail_tampering",
+    "deny_regions_outside_allowed",
+    "deny_leave_organization",
+    "deny_public_s3_changes",
+    "protect_log_archive",
+]
+
+
+class ServiceControlPolicy(Model):
+    """One SCP: built-in guardrails and/or custom statements, combined into one document.
+
+    AWS allows 5 SCPs per target (FullAWSAccess included), so related guardrails share one policy.
+    """
+
+    name: ResourceName
+    description: str = ""
+    targets: list[str] = Field(min_length=1, description="OU paths (or 'Root') the SCP is attached to.")
+    builtins: list[Builtin] = Field(default_factory=list, description="Built-in guardrails to include.")
+    document: dict | str | None = Field(None, description="Custom policy statements (policy JSON or YAML).")
+
+    @model_validator(mode="after")
+    def _has_content(self):
+        if not self.builtins and self.document is None:
+            raise ValueError("give builtins, a document, or both")
+        return self
+
+
+class Organization(Model):
+    management_account: ManagementAccount
+    organizational_units: list[OrganizationalUnit]
+    accounts: list[Account]
+    service_control_policies: list[ServiceControlPolicy] = Field(default_factory=list)
+    global_services: list[str] = Field(
+        default_factory=lambda: [
+            "iam:*", "organizations:*", "sts:*", "support:*", "cloudfront:*", "route53:*",
+            "route53domains:*", "budgets:*", "ce:*", "health:*", "waf:*", "sso:*",
+            "account:*", "globalaccelerator:*", "trustedadvisor:*", "kms:*", "s3:GetAccountPublic*",
+            "s3:ListAllMyBuckets", "pricing:*",
+        ],
+        description="Actions exempt from the region guardrail (global services).",
+    )
+
+
+# --------------------------------------------------------------------------- identity
+class CustomerManagedPolicyRef(Model):
+    name: ResourceName
+    path: str = "/"
+
+
+class PermissionSet(Model):
+    name: ResourceName
+    description: str = ""
+    session_duration: IsoDuration = "PT1H"
+    managed_policies: list[str] = Field(default_factory=list)
+    customer_managed_policies: list[CustomerManagedPolicyRef] = Field(default_factory=list)
+    inline_policy: dict | None = None
+
+    @field_validator("managed_policies")
+    @classmethod
+    def _arns(cls, value):
+        bad = [v for v in value if not v.startswith("arn:aws:iam::aws:policy/")]
+        if bad:
+            raise ValueError(f"not AWS managed policy ARNs: {bad}")
+        return value
+
+
+class Group(Model):
+    name: Name
+    description: str = ""
+
+
+class Assignment(Model):
+    group: str
+    permission_set: str
+    accounts: list[str] = Field(default_factory=list)
+    ous: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _some_target(self):
+        if not self.accounts and not self.ous:
+            raise ValueError("an assignment needs accounts or ous")
+        return self
+
+
+class Identity(Model):
+    identity_source: Literal["identity_center", "okta", "azure_ad", "google_workspace"] = "identity_center"
+    break_glass_group: str | None = Field(
+        None, description="The only group allowed interactive access to the Log Archive account."
+    )
+    permission_sets: list[PermissionSet] = Field(default_factory=list)
+    groups: list[Group] = Field(default_factory=list)
+    assignments: list[Assignment] = Field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- network
+class Network(Model):
+    supernet: Cidr = "10.0.0.0/8"
+    account_prefix_length: int = Field(16, ge=16, le=28)
+    availability_zones: int = Field(2, ge=1, le=6)
+    transit_gateway_account: str = "Network"
+    amazon_side_asn: int = Field(64512, ge=64512, le=4294967294)
+    centralized_egress: bool = True
+    gateway_endpoints: list[Literal["s3", "dynamodb"]] = Field(default_factory=lambda: ["s3", "dynamodb"])
+    interface_endpoints: list[str] = Field(default_factory=lambda: ["kms"])
+    private_zone: str | None = "internal.example.com"
+
+
+# --------------------------------------------------------------------------- observability
+class Observability(Model):
+    log_archive_account: str = "Log Archive"
+    audit_account: str = "Audit"
+    trail_name: ResourceName = "organization-trail"
+    log_bucket_prefix: ResourceName = Field(
+        "groundwork-log-archive", description="Log buckets are named <prefix>-<account id>-<region>."
+    )
+    object_lock_retention_days: int = Field(365, ge=1, le=36500)
+    replica_region: Region = "us-west-2"
+    break_glass_role_name: ResourceName = "BreakGlassRole"
+    config_aggregator_name: ResourceName = "organization-aggregator"
+    securityhub_standards: list[str] = Field(
+        default_factory=lambda: ["aws-foundational-security-best-practices/v/1.0.0"]
+    )
+
+
+# --------------------------------------------------------------------------- ci/cd
+class DeploymentEnvironment(Model):
+    name: Literal["development", "staging", "production"]
+    account: str
+    requires_approval: bool = False
+
+
+class CiCd(Model):
+    shared_services_account: str = "Shared Services"
+    pipeline_role_name: ResourceName = "PipelineExecutionRole"
+    deployment_role_name: ResourceName = "DeploymentRole"
+    external_id: SecretRef
+    environments: list[DeploymentEnvironment]
+
+
+# --------------------------------------------------------------------------- root
+class FoundationConfig(Model):
+    aws: AwsSettings = Field(default_factory=AwsSettings)
+    approvals: Approvals = Field(default_factory=Approvals)
+    organization: Organization
+    identity: Identity = Field(default_factory=Identity)
+    network: Network = Field(default_factory=Network)
+    observability: Observability = Field(default_factory=Observability)
+    cicd: CiCd | None = None
+
+    def account(self, name: str) -> Account:
+        for account in self.organization.accounts:
+            if account.name == name:
+                return account
+        raise KeyError(name)
+
+    def ou_paths(self) -> list[str]:
+        """Every OU path, parents before children."""
+        paths: list[str] = []
+
+        def walk(units, prefix):
+            for unit in units:
+                path = f"{prefix}/{unit.name}" if prefix else unit.name
+                paths.append(path)
+                walk(unit.children, path)
+
+        walk(self.organization.organizational_units, "")
+        return paths

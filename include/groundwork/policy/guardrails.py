@@ -1,0 +1,104 @@
+"""The built-in guardrail SCPs (blueprint: 'Apply SCPs at the OU level ... from day one')."""
+
+from __future__ import annotations
+
+import json
+
+_PUBLIC_ACLS = ["public-read", "public-read-write", "authenticated-read"]
+
+
+def _role_arns(*names: str) -> list[str]:
+    return [f"arn:aws:iam::*:role/{name}" for name in names]
+
+
+def deny_cloudtrail_tampering(config) -> list[dict]:
+    return [{
+        "Sid": "DenyCloudTrailTampering",
+        "Effect": "Deny",
+        "Action": [
+            "cloudtrail:DeleteTrail", "cloudtrail:StopLogging", "cloudtrail:UpdateTrail",
+            "cloudtrail:PutEventSelectors", "cloudtrail:PutInsightSelectors",
+        ],
+        "Resource": "*",
+    }]
+
+
+def deny_regions_outside_allowed(config) -> list[dict]:
+    return [{
+        "Sid": "DenyOutsideAllowedRegions",
+        "Effect": "Deny",
+        "NotAction": sorted(set(config.organization.global_services)),
+        "Resource": "*",
+        "Condition": {"StringNotEquals": {"aws:RequestedRegion": list(config.aws.allowed_regions)}},
+    }]
+
+
+def deny_leave_organization(config) -> list[dict]:
+    return [{
+        "Sid": "DenyLeaveOrganization",
+        "Effect": "Deny",
+        "Action": ["organizations:LeaveOrganization"],
+        "Resource": "*",
+    }]
+
+
+def deny_public_s3_changes(config) -> list[dict]:
+    automation = _role_arns(config.aws.access_role_name)
+    return [
+        {
+            "Sid": "DenyPublicAccessBlockChanges",
+            "Effect": "Deny",
+            "Action": [
+                "s3:PutAccountPublicAccessBlock", "s3:DeleteAccountPublicAccessBlock",
+                "s3:PutBucketPublicAccessBlock", "s3:DeleteBucketPublicAccessBlock",
+            ],
+            "Resource": "*",
+            "Condition": {"ArnNotLike": {"aws:PrincipalArn": automation}},
+        },
+        {
+            "Sid": "DenyPublicAcls",
+            "Effect": "Deny",
+            "Action": ["s3:PutBucketAcl", "s3:PutObjectAcl", "s3:CreateBucket", "s3:PutObject"],
+            "Resource": "*",
+            "Condition": {"StringEquals": {"s3:x-amz-acl": _PUBLIC_ACLS}},
+        },
+    ]
+
+
+def protect_log_archive(config) -> list[dict]:
+    prefix = config.observability.log_bucket_prefix
+    return [{
+        "Sid": "ProtectLogArchive",
+        "Effect": "Deny",
+        "Action": [
+            "s3:DeleteBucket", "s3:DeleteObject", "s3:DeleteObjectVersion",
+            "s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:PutObjectLockConfiguration",
+            "s3:PutLifecycleConfiguration", "s3:PutReplicationConfiguration",
+            "s3:PutBucketVersioning", "s3:BypassGovernanceRetention", "s3:PutEncryptionConfiguration",
+        ],
+        "Resource": [f"arn:aws:s3:::{prefix}-*", f"arn:aws:s3:::{prefix}-*/*"],
+        "Condition": {"ArnNotLike": {"aws:PrincipalArn": _role_arns(config.observability.break_glass_role_name)}},
+    }]
+
+
+BUILTINS = {
+    "deny_cloudtrail_tampering": deny_cloudtrail_tampering,
+    "deny_regions_outside_allowed": deny_regions_outside_allowed,
+    "deny_leave_organization": deny_leave_organization,
+    "deny_public_s3_changes": deny_public_s3_changes,
+    "protect_log_archive": protect_log_archive,
+}
+
+
+def render_scp(scp, config) -> dict:
+    """The full policy document of one configured SCP: built-in statements, then custom ones."""
+    statements: list[dict] = []
+    for name in scp.builtins:
+        statements += BUILTINS[name](config)
+    custom = scp.document
+    if isinstance(custom, str):
+        custom = json.loads(custom)
+    if isinstance(custom, dict):
+        extra = custom.get("Statement", [])
+        statements += [extra] if isinstance(extra, dict) else list(extra)
+    return {"Version": "2012-10-17", "Statement": statements}

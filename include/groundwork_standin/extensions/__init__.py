@@ -1,0 +1,52 @@
+"""Extensions to moto, installed in the stand-in process before it serves.
+
+Each entry of ``EXTENSIONS`` is a dotted module path (relative names start with
+``.`` and resolve inside this package). A module may define either or both of:
+
+* ``install() -> None`` -- patch moto backends/responses in-process (called once,
+  before the server starts; moto is already imported).
+* ``wrap_wsgi(app) -> app`` -- wrap the WSGI application, for behaviour that has
+  to sit *in front of* moto (fault injection, URL rewriting, stub services).
+  Wrappers are applied in list order, so the last entry is the outermost.
+
+The list is empty for now; add modules here.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from types import ModuleType
+from typing import Any, Callable
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS: list[str] = []
+
+
+def _load(names: list[str] | None = None) -> list[ModuleType]:
+    mods = []
+    for name in EXTENSIONS if names is None else names:
+        mods.append(importlib.import_module(name, package=__name__) if name.startswith(".") else importlib.import_module(name))
+    return mods
+
+
+def install_all(names: list[str] | None = None) -> list[str]:
+    """Import every extension and call its ``install()``. Returns the names installed."""
+    done = []
+    for mod in _load(names):
+        install: Callable[[], None] | None = getattr(mod, "install", None)
+        if install is not None:
+            install()
+        done.append(mod.__name__)
+        log.info("stand-in extension installed: %s", mod.__name__)
+    return done
+
+
+def wrap_app(app: Any, names: list[str] | None = None) -> Any:
+    """Apply every extension's ``wrap_wsgi(app)`` in list order."""
+    for mod in _load(names):
+        wrap: Callable[[Any], Any] | None = getattr(mod, "wrap_wsgi", None)
+        if wrap is not None:
+            app = wrap(app)
+    return app
