@@ -1,0 +1,107 @@
+"""Sessions and clients: management credentials, assumed roles in member accounts, retries.
+
+Every boto3 client the product uses comes from an `AwsContext`. It applies botocore's own
+retry mode (adaptive: exponential backoff with jitter plus client-side rate limiting, which is what
+throttling from Organizations and EC2 needs), per-service endpoints (so the same code runs against
+AWS or the local stand-in), and records every API call it makes so that a converged rerun can be
+shown to make zero mutating calls.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import boto3
+from botocore.config import Config
+
+READ_PREFIXES = ("Describe", "List", "Get", "Lookup", "Search", "Check", "Validate", "Head")
+NON_MUTATING = {"AssumeRole"}
+RETRY_CONFIG = Config(
+    retries={"mode": "adaptive", "max_attempts": 10},
+    connect_timeout=10,
+    read_timeout=60,
+    user_agent_extra="groundwork",
+)
+
+
+def is_mutating(operation: str) -> bool:
+    return not operation.startswith(READ_PREFIXES) and operation not in NON_MUTATING
+
+
+@dataclass(frozen=True)
+class ApiCall:
+    account: str
+    service: str
+    operation: str
+
+    @property
+    def mutating(self) -> bool:
+        return is_mutating(self.operation)
+
+
+@dataclass
+class AwsContext:
+    """Management-account session plus a way to reach every member account.
+
+    `endpoint_for(service)` returns the endpoint URL to use for a service or None for AWS's own.
+    """
+
+    session: boto3.session.Session
+    region: str
+    access_role_name: str = "OrganizationAccountAccessRole"
+    endpoint_for: Callable[[str], str | None] = lambda service: None
+    calls: list[ApiCall] = field(default_factory=list)
+    _clients: dict = field(default_factory=dict, repr=False)
+    _sessions: dict = field(default_factory=dict, repr=False)
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+
+    MANAGEMENT = "management"
+
+    def client(self, service: str, account_id: str | None = None, region: str | None = None):
+        """A client in the management account (account_id None) or a member account via its role."""
+        key = (service, account_id or self.MANAGEMENT, region or self.region)
+        with self._lock:
+            if key not in self._clients:
+                session = self._session_for(account_id)
+                client = session.client(
+                    service,
+                    region_name=key[2],
+                    endpoint_url=self.endpoint_for(service),
+                    config=RETRY_CONFIG,
+                )
+                client.meta.events.register("before-call", self._recorder(key[1], service))
+                self._clients[key] = client
+            return self._clients[key]
+
+    def member_role_arn(self, account_id: str) -> str:
+        return f"arn:aws:iam::{account_id}:role/{self.access_role_name}"
+
+    def assume(self, account_id: str) -> dict:
+        """Credentials of the access role in a member account (raises when it cannot be assumed)."""
+        sts = self.client("sts")
+        response = sts.assume_role(RoleArn=self.member_role_arn(account_id), RoleSessionName="groundwork")
+        return response["Credentials"]
+
+    def mutating_calls(self) -> list[ApiCall]:
+        return [c for c in self.calls if c.mutating]
+
+    def _session_for(self, account_id: str | None):
+        if account_id is None:
+            return self.session
+        if account_id not in self._sessions:
+            creds = self.assume(account_id)
+            self._sessions[account_id] = boto3.session.Session(
+                aws_access_key_id=creds["AccessKeyId"],
+                aws_secret_access_key=creds["SecretAccessKey"],
+                aws_session_token=creds["SessionToken"],
+                region_name=self.region,
+            )
+        return self._sessions[account_id]
+
+    def _recorder(self, account: str, service: str):
+        def record(model, **_):
+            self.calls.append(ApiCall(account, service, model.name))
+
+        return record

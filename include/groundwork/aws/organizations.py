@@ -1,0 +1,126 @@
+"""AWS Organizations calls, one small function each, fully paginated."""
+
+from __future__ import annotations
+
+
+SCP = "SERVICE_CONTROL_POLICY"
+MANAGED_TAG = {"Key": "managed-by", "Value": "groundwork"}
+
+
+def _all(client, operation: str, key: str, **kwargs) -> list[dict]:
+    items: list[dict] = []
+    for page in client.get_paginator(operation).paginate(**kwargs):
+        items += page[key]
+    return items
+
+
+def describe_organization(client) -> dict | None:
+    try:
+        return client.describe_organization()["Organization"]
+    except client.exceptions.AWSOrganizationsNotInUseException:
+        return None
+
+
+def create_organization(client) -> dict:
+    return client.create_organization(FeatureSet="ALL")["Organization"]
+
+
+def root(client) -> dict:
+    return _all(client, "list_roots", "Roots")[0]
+
+
+def child_ous(client, parent_id: str) -> list[dict]:
+    return _all(client, "list_organizational_units_for_parent", "OrganizationalUnits", ParentId=parent_id)
+
+
+def create_ou(client, parent_id: str, name: str) -> dict:
+    return client.create_organizational_unit(ParentId=parent_id, Name=name, Tags=[MANAGED_TAG])[
+        "OrganizationalUnit"
+    ]
+
+
+def accounts(client) -> list[dict]:
+    return _all(client, "list_accounts", "Accounts")
+
+
+def accounts_for_parent(client, parent_id: str) -> list[dict]:
+    return _all(client, "list_accounts_for_parent", "Accounts", ParentId=parent_id)
+
+
+def create_account_requests(client, states: list[str]) -> list[dict]:
+    return _all(client, "list_create_account_status", "CreateAccountStatuses", States=states)
+
+
+def create_account(client, name: str, email: str, role_name: str) -> dict:
+    return client.create_account(
+        AccountName=name, Email=email, RoleName=role_name, IamUserAccessToBilling="DENY", Tags=[MANAGED_TAG]
+    )["CreateAccountStatus"]
+
+
+def create_account_status(client, request_id: str) -> dict:
+    return client.describe_create_account_status(CreateAccountRequestId=request_id)["CreateAccountStatus"]
+
+
+def parent_id(client, account_id: str) -> str:
+    return client.list_parents(ChildId=account_id)["Parents"][0]["Id"]
+
+
+def move_account(client, account_id: str, source_id: str, destination_id: str) -> None:
+    client.move_account(AccountId=account_id, SourceParentId=source_id, DestinationParentId=destination_id)
+
+
+def enable_policy_type(client, root_id: str, policy_type: str = SCP) -> None:
+    try:
+        client.enable_policy_type(RootId=root_id, PolicyType=policy_type)
+    except client.exceptions.PolicyTypeAlreadyEnabledException:
+        pass
+
+
+def policies(client, policy_type: str = SCP) -> list[dict]:
+    return _all(client, "list_policies", "Policies", Filter=policy_type)
+
+
+def policy_content(client, policy_id: str) -> str:
+    return client.describe_policy(PolicyId=policy_id)["Policy"]["Content"]
+
+
+def policy_targets(client, policy_id: str) -> list[dict]:
+    return _all(client, "list_targets_for_policy", "Targets", PolicyId=policy_id)
+
+
+def tags(client, resource_id: str) -> dict[str, str]:
+    items = _all(client, "list_tags_for_resource", "Tags", ResourceId=resource_id)
+    return {t["Key"]: t["Value"] for t in items}
+
+
+def create_policy(client, name: str, description: str, content: str, policy_type: str = SCP) -> dict:
+    return client.create_policy(
+        Name=name, Description=description, Content=content, Type=policy_type, Tags=[MANAGED_TAG]
+    )["Policy"]["PolicySummary"]
+
+
+def update_policy(client, policy_id: str, description: str, content: str) -> None:
+    client.update_policy(PolicyId=policy_id, Description=description, Content=content)
+
+
+def attach_policy(client, policy_id: str, target_id: str) -> None:
+    try:
+        client.attach_policy(PolicyId=policy_id, TargetId=target_id)
+    except client.exceptions.DuplicatePolicyAttachmentException:
+        pass
+
+
+def detach_policy(client, policy_id: str, target_id: str) -> None:
+    try:
+        client.detach_policy(PolicyId=policy_id, TargetId=target_id)
+    except client.exceptions.PolicyNotAttachedException:
+        pass
+
+
+def delete_policy(client, policy_id: str) -> None:
+    try:
+        client.delete_policy(PolicyId=policy_id)
+    except client.exceptions.PolicyNotFoundException:
+        pass
+
+

@@ -1,0 +1,69 @@
+"""Phase 1, Foundation: the organization, OUs, baseline accounts and guardrail SCPs.
+
+Plan once over everything; apply in steps that each re-read AWS and do only approved changes:
+structure (organization, SCP policy type, OUs) -> each account (create/resume, place, reachable)
+-> policies (SCPs attached at OU level) -> verify (a fresh plan must be empty).
+"""
+
+from __future__ import annotations
+
+from groundwork.aws.context import AwsContext
+from groundwork.plan.model import Plan
+from groundwork.reconcile import accounts, organization, policies
+
+PHASE = "phase1_foundation"
+
+
+def _orgs(ctx: AwsContext):
+    return ctx.client("organizations")
+
+
+def plan(ctx: AwsContext, config) -> Plan:
+    client = _orgs(ctx)
+    snap = organization.read_organization(client)
+    changes = organization.plan_structure(config, snap)
+    changes += [accounts.plan_account(account, snap) for account in config.organization.accounts]
+    wanted = set(policies.desired_policies(config))
+    actual = policies.read_policies(client, snap, wanted) if snap.organization else {}
+    changes += policies.plan_policies(config, snap, actual)
+    return Plan(PHASE, tuple(changes))
+
+
+def apply_structure(ctx: AwsContext, config, approved: set[str]):
+    return organization.apply_structure(_orgs(ctx), config, approved)
+
+
+def start_account(ctx: AwsContext, config, name: str, approved: set[str]) -> accounts.AccountProgress:
+    return accounts.start_account(_orgs(ctx), config.account(name), approved, ctx.access_role_name)
+
+
+def account_progress(ctx: AwsContext, name: str, request_id: str) -> accounts.AccountProgress:
+    return accounts.creation_progress(_orgs(ctx), name, request_id)
+
+
+def place_account(ctx: AwsContext, config, name: str, account_id: str, approved: set[str]):
+    return accounts.place_account(_orgs(ctx), config.account(name), account_id, approved)
+
+
+def apply_policies(ctx: AwsContext, config, approved: set[str]):
+    client = _orgs(ctx)
+    snap = organization.read_organization(client, with_accounts=False)
+    return policies.apply_policies(client, config, snap, approved)
+
+
+class NotConverged(Exception):
+    pass
+
+
+def verify(ctx: AwsContext, config) -> dict[str, str]:
+    """A fresh plan must be empty and every account reachable; returns account ids by name."""
+    fresh = plan(ctx, config)
+    if not fresh.is_empty():
+        listing = "\n".join(f"  {c.summary()}" for c in fresh.pending)
+        raise NotConverged(f"{PHASE} did not converge; still pending:\n{listing}")
+    snap = organization.read_organization(_orgs(ctx))
+    ids = {a.name: snap.account_by_email(a.email)["Id"] for a in config.organization.accounts}
+    unreachable = [name for name, account_id in ids.items() if not accounts.access_ready(ctx, account_id)[0]]
+    if unreachable:
+        raise NotConverged(f"the access role {ctx.access_role_name} cannot be assumed in {unreachable}")
+    return ids

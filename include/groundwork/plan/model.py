@@ -1,0 +1,145 @@
+"""A plan is data: the changes a phase would make, printable, approvable and hashable.
+
+A `Change` names a resource (`kind`, `key`) and its state before and after. Its `id` hashes what
+the change will make true (kind, key, after), not how far AWS got: a rerun after a half-applied
+plan yields the same ids for what remains, so apply can check that it only does what was approved
+and refuse anything else (a stale plan).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+Action = Literal["create", "update", "delete", "noop"]
+SYMBOL = {"create": "+", "update": "~", "delete": "-", "noop": "="}
+
+
+def _digest(value) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Change:
+    action: Action
+    kind: str
+    key: str
+    before: dict | None = None
+    after: dict | None = None
+    production: bool = False
+    note: str = ""
+
+    @property
+    def id(self) -> str:
+        return _digest([self.kind, self.key, self.after])[:16]
+
+    def summary(self) -> str:
+        text = f"{SYMBOL[self.action]} {self.kind} {self.key!r}"
+        if self.action == "update":
+            fields = sorted(
+                k for k in set(self.before or {}) | set(self.after or {})
+                if (self.before or {}).get(k) != (self.after or {}).get(k)
+            )
+            text += f" ({', '.join(fields)})"
+        return text + (f": {self.note}" if self.note else "")
+
+    def to_dict(self) -> dict:
+        return {**asdict(self), "id": self.id}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Change:
+        return cls(**{k: v for k, v in data.items() if k != "id"})
+
+
+@dataclass(frozen=True)
+class Plan:
+    phase: str
+    changes: tuple[Change, ...] = field(default_factory=tuple)
+
+    @property
+    def pending(self) -> list[Change]:
+        return [c for c in self.changes if c.action != "noop"]
+
+    @property
+    def digest(self) -> str:
+        return _digest(sorted(c.id for c in self.pending))[:16]
+
+    def is_empty(self) -> bool:
+        return not self.pending
+
+    def counts(self) -> dict[str, int]:
+        out = {"create": 0, "update": 0, "delete": 0, "noop": 0}
+        for change in self.changes:
+            out[change.action] += 1
+        return out
+
+    def to_dict(self) -> dict:
+        return {
+            "phase": self.phase,
+            "digest": self.digest,
+            "counts": self.counts(),
+            "changes": [c.to_dict() for c in self.changes],
+            "markdown": render_markdown(self),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Plan:
+        return cls(data["phase"], tuple(Change.from_dict(c) for c in data["changes"]))
+
+
+def render_text(plan: Plan) -> str:
+    counts = plan.counts()
+    lines = [
+        f"Plan for {plan.phase} ({plan.digest}): {counts['create']} to create, "
+        f"{counts['update']} to update, {counts['delete']} to delete, {counts['noop']} unchanged"
+    ]
+    lines += [f"  {c.summary()}" for c in plan.pending]
+    return "\n".join(lines)
+
+
+def render_markdown(plan: Plan) -> str:
+    counts = plan.counts()
+    if plan.is_empty():
+        return f"**{plan.phase}**: nothing to change ({counts['noop']} resources already as configured)."
+    lines = [
+        f"**{plan.phase}** plan `{plan.digest}`: **{counts['create']}** to create, "
+        f"**{counts['update']}** to update, **{counts['delete']}** to delete, {counts['noop']} unchanged.",
+        "",
+        "| | kind | resource | detail |",
+        "|---|---|---|---|",
+    ]
+    for c in plan.pending:
+        detail = _detail(c)
+        flag = " **(production)**" if c.production else ""
+        lines.append(f"| {SYMBOL[c.action]} {c.action} | {c.kind} | {c.key}{flag} | {detail} |")
+    return "\n".join(lines)
+
+
+def _detail(change: Change) -> str:
+    if change.action == "update":
+        before, after = change.before or {}, change.after or {}
+        parts = [
+            f"{k}: {before.get(k)!s} → {after.get(k)!s}"
+            for k in sorted(set(before) | set(after)) if before.get(k) != after.get(k)
+        ]
+        text = "; ".join(parts)
+    elif change.action == "create":
+        text = ", ".join(f"{k}: {v}" for k, v in (change.after or {}).items() if k != "document")
+    else:
+        text = change.note
+    text = text.replace("|", "\\|").replace("\n", " ")
+    return text if len(text) < 300 else text[:297] + "..."
+
+
+class StalePlan(Exception):
+    """Apply was asked to make a change that the approved plan did not contain."""
+
+
+def check_approved(change: Change, approved_ids: set[str] | frozenset[str]) -> None:
+    if change.action != "noop" and change.id not in approved_ids:
+        raise StalePlan(
+            f"refusing to apply {change.summary()}: it is not in the approved plan "
+            "(the config or AWS changed since the plan was made); rerun the phase to plan again"
+        )

@@ -1,0 +1,32 @@
+import boto3
+import pytest
+from moto import mock_aws
+
+from groundwork.aws.context import AwsContext
+from groundwork.config.loader import load_config
+
+from tests.conftest import ROOT
+
+
+@pytest.fixture
+def foundation_config():
+    return load_config(ROOT / "config" / "foundation.yaml")
+
+
+@pytest.fixture
+def minimal_config():
+    return load_config(ROOT / "config" / "examples" / "minimal.yaml")
+
+
+@pytest.fixture
+def aws(monkeypatch):
+    """In-process moto; every test starts from an empty AWS."""
+    for var in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS", "AWS_PROFILE"):
+        monkeypatch.delenv(var, raising=False)
+    with mock_aws():
+        yield
+
+
+@pytest.fixture
+def ctx(aws):
+    return AwsContext(session=boto3.session.Session(region_name="us-east-1"), region="us-east-1")

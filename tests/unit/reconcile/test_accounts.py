@@ -1,0 +1,79 @@
+"""CreateAccount is asynchronous and not idempotent: these pin down that it is issued at most once.
+
+moto finishes account creation instantly, so the in-flight states are injected with a small fake
+Organizations client here; the moto-backed flow is in test_foundation.py.
+"""
+
+import pytest
+
+from groundwork.config.models import Account
+from groundwork.plan.model import Change
+from groundwork.reconcile import accounts
+
+ACCOUNT = Account(name="Production", email="prod@example.com", ou="Workloads", kind="workload", environment="production")
+APPROVED = {Change("create", "account", "Production", None, accounts.desired(ACCOUNT)).id}
+
+
+class FakeOrganizations:
+    def __init__(self, existing=(), requests=()):
+        self.existing = list(existing)
+        self.requests = list(requests)
+        self.created = []
+
+    def get_paginator(self, operation):
+        fake = self
+
+        class Paginator:
+            def paginate(self, **kwargs):
+                if operation == "list_accounts":
+                    yield {"Accounts": fake.existing}
+                elif operation == "list_create_account_status":
+                    yield {"CreateAccountStatuses": [r for r in fake.requests if r["State"] in kwargs["States"]]}
+
+        return Paginator()
+
+    def create_account(self, **kwargs):
+        self.created.append(kwargs)
+        status = {"Id": "car-new", "State": "IN_PROGRESS", "AccountName": kwargs["AccountName"]}
+        self.requests.append(status)
+        return {"CreateAccountStatus": status}
+
+    def describe_create_account_status(self, CreateAccountRequestId):
+        return {"CreateAccountStatus": next(r for r in self.requests if r["Id"] == CreateAccountRequestId)}
+
+
+def test_an_existing_account_is_found_by_email_and_not_created():
+    client = FakeOrganizations(existing=[{"Id": "111111111111", "Email": "PROD@example.com", "Name": "Production"}])
+    progress = accounts.start_account(client, ACCOUNT, APPROVED, "OrganizationAccountAccessRole")
+    assert (progress.state, progress.account_id) == ("SUCCEEDED", "111111111111")
+    assert client.created == []
+
+
+def test_a_request_in_flight_is_resumed_not_repeated():
+    client = FakeOrganizations(requests=[{"Id": "car-1", "State": "IN_PROGRESS", "AccountName": "Production"}])
+    progress = accounts.start_account(client, ACCOUNT, APPROVED, "OrganizationAccountAccessRole")
+    assert (progress.state, progress.request_id) == ("IN_PROGRESS", "car-1")
+    assert client.created == []
+
+
+def test_a_succeeded_request_not_yet_listed_is_used():
+    client = FakeOrganizations(
+        requests=[{"Id": "car-1", "State": "SUCCEEDED", "AccountName": "Production", "AccountId": "222222222222"}]
+    )
+    progress = accounts.start_account(client, ACCOUNT, APPROVED, "OrganizationAccountAccessRole")
+    assert progress.account_id == "222222222222" and client.created == []
+
+
+def test_create_once_then_every_rerun_resumes_the_same_request():
+    client = FakeOrganizations()
+    first = accounts.start_account(client, ACCOUNT, APPROVED, "OrganizationAccountAccessRole")
+    second = accounts.start_account(client, ACCOUNT, APPROVED, "OrganizationAccountAccessRole")
+    assert len(client.created) == 1
+    assert first.request_id == second.request_id == "car-new"
+    assert accounts.creation_progress(client, "Production", "car-new").state == "IN_PROGRESS"
+
+
+def test_a_failed_request_is_reported_with_its_reason():
+    progress = accounts.AccountProgress("Production", "FAILED", request_id="car-9", reason="EMAIL_ALREADY_EXISTS")
+    with pytest.raises(accounts.AccountCreationFailed, match="EMAIL_ALREADY_EXISTS"):
+        accounts.raise_if_failed(progress)
