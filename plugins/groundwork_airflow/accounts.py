@@ -1,0 +1,95 @@
+"""The mapped per-account step of phase 1: ensure, wait (deferred), place, wait until reachable."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from airflow.sdk import BaseOperator
+
+from groundwork_airflow.phase import approved_ids, load_runtime_config
+from groundwork_airflow.triggers import AwsPollTrigger
+
+
+class EnsureAccountOperator(BaseOperator):
+    """Create the account once (or resume the request under way), move it to its OU, and wait
+    until its access role can be assumed. Waiting is deferred to the triggerer: no worker slot."""
+
+    template_fields = ("account_name",)
+
+    def __init__(self, *, account_name: str, poll_interval: float = 15.0,
+                 creation_timeout: timedelta = timedelta(hours=1), **kwargs):
+        super().__init__(**kwargs)
+        self.account_name = account_name
+        self.poll_interval = poll_interval
+        self.creation_timeout = creation_timeout
+
+    def _context(self):
+        from groundwork_airflow.aws import context_for
+
+        config = load_runtime_config()
+        return config, context_for(config)
+
+    def _defer(self, config, probe: str, arguments: dict, method: str):
+        self.defer(
+            trigger=AwsPollTrigger(
+                probe=probe,
+                arguments=arguments,
+                connection_id=config.aws.connection_id,
+                region=config.aws.home_region,
+                access_role_name=config.aws.access_role_name,
+                poll_interval=self.poll_interval,
+                timeout=self.creation_timeout.total_seconds(),
+            ),
+            method_name=method,
+        )
+
+    def execute(self, context):
+        from groundwork.phases import foundation
+        from groundwork.reconcile.accounts import IN_PROGRESS
+
+        config, ctx = self._context()
+        progress = foundation.start_account(ctx, config, self.account_name, approved_ids(context["ti"]))
+        self.log.info("account %s: %s", self.account_name, progress)
+        if progress.state == IN_PROGRESS:
+            self.log.info("waiting for creation request %s (deferred)", progress.request_id)
+            self._defer(config, "create_account", {"name": self.account_name, "request_id": progress.request_id},
+                        "account_created")
+        return self._place(context, config, ctx, progress.to_dict())
+
+    def account_created(self, context, event):
+        from groundwork.reconcile.accounts import AccountProgress
+
+        self._raise_on_trigger_error(event)
+        config, ctx = self._context()
+        return self._place(context, config, ctx, AccountProgress(**event["result"]).to_dict())
+
+    def _place(self, context, config, ctx, progress: dict):
+        from groundwork.phases import foundation
+        from groundwork.reconcile.accounts import AccountProgress, access_ready, raise_if_failed
+
+        progress = AccountProgress(**progress)
+        raise_if_failed(progress)
+        moved = foundation.place_account(ctx, config, self.account_name, progress.account_id,
+                                         approved_ids(context["ti"]))
+        if moved:
+            self.log.info("applied: %s", moved.summary())
+        ready, detail = access_ready(ctx, progress.account_id)
+        if not ready:
+            self.log.info("role not assumable yet (%s); waiting (deferred)", detail)
+            self._defer(config, "assume_role", {"account_id": progress.account_id}, "account_reachable")
+        return self._result(ctx, progress.account_id)
+
+    def account_reachable(self, context, event):
+        self._raise_on_trigger_error(event)
+        return {"name": self.account_name, "account_id": event["result"]["account_id"]}
+
+    def _result(self, ctx, account_id: str) -> dict:
+        mutating = [c.operation for c in ctx.mutating_calls()]
+        self.log.info("account %s (%s) ready; mutating calls: %s", self.account_name, account_id, mutating or "none")
+        return {"name": self.account_name, "account_id": account_id}
+
+    def _raise_on_trigger_error(self, event):
+        from airflow.exceptions import AirflowException
+
+        if event.get("status") != "done":
+            raise AirflowException(f"waiting for account {self.account_name} ended with {event}")

@@ -1,0 +1,145 @@
+"""Pieces every phase DAG shares: order gate, config validation, approval, Asset publication.
+
+Phase order: phase N+1 is scheduled on phase N's Asset *and* starts with a gate that fails before
+any AWS call unless phase N has a successful run, so a manual trigger cannot skip the order.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from airflow.sdk.exceptions import AirflowFailException
+from airflow.providers.standard.operators.hitl import ApprovalOperator
+from airflow.sdk import Asset, task
+
+from groundwork.phases import previous_phase
+
+DEFAULT_ARGS = {"owner": "platform", "retries": 2, "retry_delay": timedelta(seconds=20)}
+
+
+def phase_asset(dag_id: str) -> Asset:
+    return Asset(name=f"groundwork_{dag_id}", uri=f"groundwork://phases/{dag_id}", group="groundwork")
+
+
+def phase_schedule(dag_id: str):
+    previous = previous_phase(dag_id)
+    return phase_asset(previous) if previous else None
+
+
+def load_runtime_config():
+    from groundwork.config.loader import load_config
+
+    return load_config()
+
+
+def parse_time_approvers() -> list[str]:
+    """Approvers for the approval task, read from the config while the DAG is parsed (a local
+    file, no AWS). An invalid config still parses; its validate task then fails with every problem."""
+    from groundwork.config.loader import ConfigError, load_config
+
+    try:
+        return list(load_config().approvals.approvers)
+    except ConfigError:
+        return []
+
+
+@task(task_id="gate", retries=0)
+def gate(dag_id: str, **context):
+    """Fail, before any AWS call, unless the previous phase has succeeded at least once."""
+    previous = previous_phase(dag_id)
+    if previous is None:
+        return "first phase"
+    successes = context["ti"].get_dr_count(dag_id=previous, states=["success"])
+    if not successes:
+        raise AirflowFailException(
+            f"{dag_id} must run after {previous}, which has no successful run yet. "
+            f"Run {previous} first; {dag_id} starts by itself when it succeeds."
+        )
+    return f"{previous} has {successes} successful run(s)"
+
+
+@task(task_id="validate", retries=0)
+def validate():
+    """Load and validate the whole config; fail with every problem listed, nothing applied."""
+    from groundwork.config.loader import ConfigError, config_path
+
+    try:
+        config = load_runtime_config()
+    except ConfigError as exc:
+        raise AirflowFailException(str(exc)) from None
+    return {
+        "config": str(config_path()),
+        "accounts": len(config.organization.accounts),
+        "ous": len(config.ou_paths()),
+    }
+
+
+@task.branch(task_id="needs_approval", retries=0)
+def needs_approval(plan: dict, approval_task_id: str, apply_task_id: str):
+    return approval_task_id if plan["needs_approval"] else apply_task_id
+
+
+class PlanApproval(ApprovalOperator):
+    """Airflow's approval, assigned to the configured approvers, showing the plan. A rejection
+    fails this task (so the phase is visibly not completed and publishes no Asset) and says who."""
+
+    def __init__(self, *, approvers: list[str], **kwargs):
+        super().__init__(
+            assigned_users=[{"id": user, "name": user} for user in approvers],
+            fail_on_reject=True,
+            retries=0,
+            response_timeout=timedelta(days=7),
+            **kwargs,
+        )
+
+    def execute_complete(self, context, event):
+        chosen = (event or {}).get("chosen_options") or []
+        if self.REJECT in chosen:
+            user = (event or {}).get("responded_by_user") or "an approver"
+            who = user if isinstance(user, str) else (user.get("name") or user.get("id"))
+            raise AirflowFailException(f"plan rejected by {who}; nothing was applied")
+        return super().execute_complete(context, event)
+
+
+def approval(approvers: list[str], plan_task_id: str = "plan", task_id: str = "approve") -> PlanApproval:
+    return PlanApproval(
+        task_id=task_id,
+        approvers=approvers,
+        subject="Approve {{ dag.dag_id }}: {{ ti.xcom_pull(task_ids='" + plan_task_id + "', key='headline') }}",
+        body=(
+            "{{ ti.xcom_pull(task_ids='" + plan_task_id + "', key='markdown') }}\n\n"
+            "Approving applies exactly these changes; anything else the apply finds is refused as a stale plan."
+        ),
+    )
+
+
+def approved_ids(ti, plan_task_id: str = "plan") -> set[str]:
+    """Ids of the changes in this run's plan: all that apply may do (empty plan: nothing)."""
+    changes = ti.xcom_pull(task_ids=plan_task_id, key="changes") or []
+    return {c["id"] for c in changes if c["action"] != "noop"}
+
+
+def plan_output(plan, needs_approval: bool) -> dict:
+    """What a plan task returns (multiple_outputs): data, a readable form, and the decision."""
+    from groundwork.plan.model import render_text
+
+    data = plan.to_dict()
+    return {
+        "changes": data["changes"],
+        "digest": data["digest"],
+        "counts": data["counts"],
+        "markdown": data["markdown"],
+        "headline": render_text(plan).splitlines()[0],
+        "needs_approval": needs_approval,
+    }
+
+
+def publish(dag_id: str):
+    asset = phase_asset(dag_id)
+
+    @task(task_id="publish", outlets=[asset], retries=0)
+    def _publish(result: dict, **context):
+        context["outlet_events"][asset].extra = result
+        return result
+
+    return _publish

@@ -1,0 +1,70 @@
+"""Every DAG parses, without credentials and without touching AWS, into the shape we promise."""
+
+import time
+
+import botocore.client
+import pytest
+
+from tests.conftest import ROOT
+
+EXPECTED = {"phase1_foundation"}
+
+
+@pytest.fixture(scope="module")
+def dagbag():
+    from airflow.dag_processing.dagbag import DagBag
+
+    calls = []
+    original = botocore.client.BaseClient._make_api_call
+
+    def refuse(self, operation, params):
+        calls.append(operation)
+        raise AssertionError(f"AWS call {operation} at DAG parse time")
+
+    botocore.client.BaseClient._make_api_call = refuse
+    try:
+        started = time.perf_counter()
+        bag = DagBag(str(ROOT / "dags"))
+        bag.parse_seconds = time.perf_counter() - started
+    finally:
+        botocore.client.BaseClient._make_api_call = original
+    bag.aws_calls = calls
+    return bag
+
+
+def test_no_import_errors(dagbag):
+    assert dagbag.import_errors == {}
+
+
+def test_dag_ids(dagbag):
+    assert EXPECTED <= set(dagbag.dags)
+
+
+def test_no_aws_call_at_parse_time(dagbag):
+    assert dagbag.aws_calls == []
+
+
+@pytest.mark.parametrize("dag_id", sorted(EXPECTED))
+def test_tags_retries_and_no_catchup(dagbag, dag_id):
+    dag = dagbag.dags[dag_id]
+    assert {"groundwork", dag_id.split("_")[0]} <= set(dag.tags)
+    assert dag.catchup is False and dag.max_active_runs == 1
+    for task in dag.tasks:
+        assert task.retries is not None
+    assert dag.get_task("validate").retries == 0  # a bad config won't fix itself
+
+
+def test_phase1_shape(dagbag):
+    dag = dagbag.dags["phase1_foundation"]
+    order = ["validate", "plan", "needs_approval", "approve", "apply_structure", "account_names",
+             "ensure_account", "apply_policies", "verify", "publish"]
+    for upstream, downstream in zip(order, order[1:]):
+        assert downstream in dag.get_task(upstream).downstream_task_ids, (upstream, downstream)
+    assert "apply_structure" in dag.get_task("needs_approval").downstream_task_ids  # skip approval when empty
+    approve = dag.get_task("approve")
+    assert approve.assigned_users == [{"id": "approver", "name": "approver"}]
+    assert approve.fail_on_reject is True
+    assert "markdown" in approve.body
+    assert type(dag.get_task("ensure_account")).__name__ == "MappedOperator"
+    publish = dag.get_task("publish")
+    assert [o.name for o in publish.outlets] == ["groundwork_phase1_foundation"]
