@@ -3,6 +3,7 @@ import pytest
 from moto import mock_aws
 
 from groundwork.aws.context import AwsContext
+from groundwork_standin.extensions import install_all
 from groundwork.config.loader import load_config
 
 from tests.conftest import ROOT
@@ -23,6 +24,7 @@ def aws(monkeypatch):
     """In-process moto; every test starts from an empty AWS."""
     for var in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS", "AWS_PROFILE"):
         monkeypatch.delenv(var, raising=False)
+    install_all()  # the same fixes to moto that the stand-in server runs with
     with mock_aws():
         yield
 

@@ -1,0 +1,1 @@
+"""Operating a groundwork deployment from outside: Airflow's REST API, the rollout driver."""

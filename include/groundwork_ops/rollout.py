@@ -1,0 +1,85 @@
+"""Roll the phases out through Airflow's REST API, the way an operator would in the UI:
+trigger, read the plan, approve as the assigned approver, wait, report.
+
+    python -m groundwork_ops.rollout --url http://127.0.0.1:8080 --passwords .local/secrets/passwords.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from groundwork.phases import PHASES
+from groundwork_ops.airflow_client import AirflowClient, AirflowError
+from groundwork_ops.summary import foundation_summary, from_environment
+
+APPROVAL_SETTLE_SECONDS = 3  # Airflow 3.3.2 fails a task answered within ~1 s of awaiting_input
+
+
+def approve_pending(client: AirflowClient, dag_id: str, run_id: str, answered: set, manual: bool, log) -> None:
+    for detail in client.pending_approvals(dag_id, run_id):
+        ti = detail["task_instance"]
+        key = (ti["task_id"], ti.get("map_index", -1), ti.get("try_number"))
+        if key in answered:
+            continue
+        answered.add(key)
+        log(f"\n--- approval requested: {detail.get('subject')}\n{detail.get('body')}\n---")
+        if manual:
+            log(f"waiting for an approver to answer in the UI (Required Actions) for {dag_id} ...")
+            continue
+        client.wait_for_task_state(dag_id, run_id, ti["task_id"], {"awaiting_input"})
+        time.sleep(APPROVAL_SETTLE_SECONDS)
+        client.answer(dag_id, run_id, ti["task_id"], "Approve", map_index=ti.get("map_index", -1))
+        log(f"approved as {client.username}")
+
+
+def run_phase(admin: AirflowClient, approver: AirflowClient, dag_id: str, manual: bool, timeout: float, log) -> dict:
+    admin.wait_for_dag(dag_id)
+    admin.unpause(dag_id)
+    run_id = admin.trigger(dag_id)
+    log(f"{dag_id}: triggered run {run_id}")
+    answered: set = set()
+    deadline = time.monotonic() + timeout
+    while True:
+        state = admin.run(dag_id, run_id)["state"]
+        if state in ("success", "failed"):
+            break
+        if time.monotonic() > deadline:
+            raise AirflowError(f"{dag_id} still {state} after {timeout}s")
+        approve_pending(approver, dag_id, run_id, answered, manual, log)
+        time.sleep(1)
+    states = admin.task_states(dag_id, run_id)
+    log(f"{dag_id}: {state}")
+    if state != "success":
+        failed = [t for t, s in states.items() if s not in ("success", "skipped")]
+        raise AirflowError(f"{dag_id} run {run_id} {state}; see the UI for tasks {failed}")
+    return {"run_id": run_id, "state": state, "result": admin.xcom(dag_id, run_id, "verify")}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", default="http://127.0.0.1:8080")
+    parser.add_argument("--passwords", type=Path, required=True, help="JSON {user: password}")
+    parser.add_argument("--approver", default="approver")
+    parser.add_argument("--phases", type=int, default=1, help="roll out phases 1..N")
+    parser.add_argument("--manual-approvals", action="store_true", help="leave approvals to a person in the UI")
+    parser.add_argument("--timeout", type=float, default=1200)
+    args = parser.parse_args(argv)
+    passwords = json.loads(args.passwords.read_text())
+    admin = AirflowClient(args.url, "admin", passwords["admin"])
+    approver = AirflowClient(args.url, args.approver, passwords[args.approver])
+    started = time.monotonic()
+    results = {}
+    for dag_id in PHASES[: args.phases]:
+        results[dag_id] = run_phase(admin, approver, dag_id, args.manual_approvals, args.timeout, print)
+    print(f"\nrolled out {', '.join(results)} in {time.monotonic() - started:.1f}s")
+    print("\nWhat exists now (read back from AWS):")
+    print(foundation_summary(from_environment()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
