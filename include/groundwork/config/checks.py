@@ -57,10 +57,18 @@ def raw_problems(raw: dict) -> Found:
     yield from _observability(raw)
 
 
+def _secret_key(key) -> bool:
+    if not isinstance(key, str):
+        return False
+    if ":" in key:  # an IAM condition key in a policy document (aws:TokenIssueTime, secretsmanager:SecretId)
+        return key.lower() == "sts:externalid"
+    return bool(SECRET_KEY.search(key))
+
+
 def _secrets_inline(node, loc) -> Found:
     if isinstance(node, dict):
         for key, value in node.items():
-            if isinstance(value, str | int) and isinstance(key, str) and SECRET_KEY.search(key):
+            if isinstance(value, str | int) and _secret_key(key):
                 yield loc + (key,), "a secret is written inline; reference an Airflow connection or variable instead"
             else:
                 yield from _secrets_inline(value, loc + (key,))
@@ -72,6 +80,8 @@ def _secrets_inline(node, loc) -> Found:
 def _duplicates(values, loc, what) -> Found:
     seen = set()
     for value in values:
+        if not isinstance(value, str):
+            continue  # the schema reports a name that is not a string
         if value in seen:
             yield loc, f"duplicate {what} {value!r}"
         seen.add(value)
@@ -108,6 +118,8 @@ def _account_references(accounts: list, ous: list[str]) -> Found:
 
 
 def _network(value):
+    if not isinstance(value, str):
+        return None
     try:
         return ipaddress.IPv4Network(value, strict=True)
     except (ValueError, TypeError):
@@ -144,6 +156,8 @@ def _scps(org: dict, ous: list[str]) -> Found:
             if target != "Root" and target not in ous:
                 yield loc + ("targets", j), f"unknown OU {target!r} (use an OU path or 'Root')"
         for target in _list(policy.get("targets")):
+            if not isinstance(target, str):
+                continue
             per_target[target] = per_target.get(target, 0) + 1
             if per_target[target] == SCPS_PER_TARGET + 1:
                 yield loc + ("targets",), (

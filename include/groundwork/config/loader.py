@@ -56,7 +56,8 @@ def load_config(path: str | os.PathLike | None = None) -> FoundationConfig:
 def parse_config(text: str, file: str = "<config>") -> FoundationConfig:
     try:
         raw = yaml.safe_load(text)
-        lines = _line_index(yaml.compose(text))
+        tree = yaml.compose(text)
+        lines = _line_index(tree)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise ConfigError(file, [Problem("", f"not valid YAML: {exc}", mark.line + 1 if mark else None)]) from None
@@ -64,6 +65,9 @@ def parse_config(text: str, file: str = "<config>") -> FoundationConfig:
         raise ConfigError(file, [Problem("", "the config must be a mapping with an 'organization' section", 1)])
 
     found: dict[tuple, Problem] = {}
+    for loc, line in _repeated_keys(tree):
+        message = "this key is repeated in its mapping; YAML would silently keep only the last one"
+        found[(loc, message)] = Problem(_dotted(loc), message, line)
     config = None
     try:
         config = FoundationConfig.model_validate(raw)
@@ -72,9 +76,9 @@ def parse_config(text: str, file: str = "<config>") -> FoundationConfig:
             loc = tuple(error["loc"])
             message = error["msg"].removeprefix("Value error, ")
             found.setdefault((loc, message), Problem(_dotted(loc), message, _line_for(lines, loc)))
-    schema_locs = {key[0] for key in found}
+    inline_locs = {loc for loc, message in found if "inline" in message}
     for loc, message in raw_problems(raw):
-        if loc in schema_locs and "inline" in message:
+        if loc in inline_locs and "inline" in message:
             continue  # the schema already said so for this field
         found.setdefault((loc, message), Problem(_dotted(loc), message, _line_for(lines, loc)))
     if config is not None and not found:
@@ -114,6 +118,22 @@ def _line_index(node, path=()) -> dict[tuple, int]:
         for i, item in enumerate(node.value):
             index.update(_line_index(item, path + (i,)))
     return index
+
+
+def _repeated_keys(node, path=()):
+    """(location, line) of every repeated mapping key: PyYAML keeps the last value without a word."""
+    if isinstance(node, yaml.MappingNode):
+        seen = set()
+        for key, value in node.value:
+            if not isinstance(key, yaml.ScalarNode):
+                continue
+            if key.value in seen and key.value != "<<":
+                yield path + (key.value,), key.start_mark.line + 1
+            seen.add(key.value)
+            yield from _repeated_keys(value, path + (key.value,))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            yield from _repeated_keys(item, path + (i,))
 
 
 def _line_for(index: dict[tuple, int], loc: tuple) -> int | None:

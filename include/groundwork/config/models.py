@@ -97,16 +97,18 @@ class AwsSettings(Model):
     access_role_name: ResourceName = Field(
         "OrganizationAccountAccessRole", description="Role assumed in member accounts."
     )
-    home_region: Region = Field("us-east-1", description="Region of the organization-level resources.")
     allowed_regions: list[Region] = Field(["us-east-1"], min_length=1, description="Regions workloads may use.")
+    home_region: Region = Field(
+        "us-east-1", validate_default=True, description="Region of the organization-level resources."
+    )
 
-    @model_validator(mode="after")
-    def _home_allowed(self):
-        if self.home_region not in self.allowed_regions:
-            raise ValueError(
-                f"home_region {self.home_region} is not in allowed_regions {self.allowed_regions}"
-            )
-        return self
+    @field_validator("home_region")
+    @classmethod
+    def _home_allowed(cls, value, info):
+        allowed = info.data.get("allowed_regions")  # absent when allowed_regions itself is invalid
+        if allowed is not None and value not in allowed:
+            raise ValueError(f"home_region {value} is not in allowed_regions {allowed}")
+        return value
 
 
 class Approvals(Model):

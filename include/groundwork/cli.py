@@ -1,0 +1,86 @@
+"""Command line: validate the config, or print a phase's plan, without Airflow.
+
+    python -m groundwork validate [PATH]
+    python -m groundwork plan --phase 1 [--config PATH] [--json]
+
+PATH defaults to $FOUNDATION_CONFIG, else config/foundation.yaml. `plan` reads AWS with the
+ambient boto3 credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID, ...) and endpoints (AWS_ENDPOINT_URL,
+AWS_ENDPOINT_URL_<SERVICE>, which boto3 honours by itself); it never changes anything.
+Exit codes: 0 done, 1 invalid config or AWS error, 2 usage error or phase not implemented.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from groundwork.config.loader import ConfigError, config_path, load_config
+
+OK, FAILED, UNSUPPORTED = 0, 1, 2
+IMPLEMENTED_PHASES = (1,)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m groundwork", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    validate = commands.add_parser("validate", help="check the foundation config and report every problem")
+    validate.add_argument("path", nargs="?", help="config file (default: $FOUNDATION_CONFIG or config/foundation.yaml)")
+    plan = commands.add_parser("plan", help="print what a phase would change (reads AWS, changes nothing)")
+    plan.add_argument("--phase", type=int, required=True, choices=range(1, 6), metavar="{1..5}")
+    plan.add_argument("--config", help="config file (default: $FOUNDATION_CONFIG or config/foundation.yaml)")
+    plan.add_argument("--json", action="store_true", help="print the plan as JSON")
+    return parser
+
+
+def validate(path: str | None) -> int:
+    config = load_config(path)
+    print(
+        f"OK: {config_path(path)} ({len(config.organization.accounts)} accounts, "
+        f"{len(config.ou_paths())} OUs, {len(config.organization.service_control_policies)} SCPs)"
+    )
+    return OK
+
+
+def aws_context(config):
+    """An AwsContext on a plain boto3 session in the config's home region."""
+    import boto3
+
+    from groundwork.aws.context import AwsContext
+
+    region = config.aws.home_region
+    return AwsContext(
+        session=boto3.session.Session(region_name=region),
+        region=region,
+        access_role_name=config.aws.access_role_name,
+    )
+
+
+def plan(phase: int, path: str | None, as_json: bool) -> int:
+    if phase not in IMPLEMENTED_PHASES:
+        print(f"phase {phase} is not implemented yet", file=sys.stderr)
+        return UNSUPPORTED
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from groundwork.phases import foundation
+    from groundwork.plan.model import render_text
+
+    config = load_config(path)
+    try:
+        result = foundation.plan(aws_context(config), config)
+    except (BotoCoreError, ClientError) as exc:
+        print(f"error: cannot read AWS: {exc}", file=sys.stderr)
+        return FAILED
+    print(json.dumps(result.to_dict(), indent=2) if as_json else render_text(result))
+    return OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "validate":
+            return validate(args.path)
+        return plan(args.phase, args.config, args.json)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return FAILED

@@ -1,0 +1,247 @@
+"""Config validation: every invalid fixture fails with exactly its problems, each located precisely.
+
+Each `fixtures/<case>.yaml` is `fixtures/_valid.yaml` with one kind of defect (`many_problems.yaml`:
+several). EXPECTED lists, per case, every problem ConfigError must report, in its order (by line):
+the dotted location, the line (None when the key is absent from the file) and a message fragment.
+A fixture without an entry, or a problem the entry does not list, fails the test.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from groundwork.config.loader import DEFAULT_CONFIG, ConfigError, config_path, load_config, parse_config
+
+from tests.conftest import ROOT
+
+FIXTURES = Path(__file__).parent / "fixtures"
+VALID = FIXTURES / "_valid.yaml"
+MANAGEMENT_ONLY = "'Management' is the management account, which must run no workloads"
+INLINE = "a secret is written inline"
+EXTRA = "Extra inputs are not permitted"
+REPEATED = "this key is repeated in its mapping; YAML would silently keep only the last one"
+
+EXPECTED: dict[str, list[tuple[str, int | None, str]]] = {
+    "duplicate_account_names": [
+        ("organization.accounts[4].name", 21, "duplicate account name 'Development'"),
+        ("organization.accounts[5].name", 22, "duplicate account name 'Management'"),
+    ],
+    "duplicate_emails": [
+        ("organization.accounts[1].email", 18,
+         "email AWS-Log-Archive@example.com is already used by account 'Log Archive'"),
+        ("organization.accounts[3].email", 20,
+         "email aws-management@example.com is already used by the management account"),
+    ],
+    "duplicate_yaml_keys": [
+        ("aws.home_region", 5, REPEATED),
+        ("organization.service_control_policies", 27, REPEATED),
+    ],
+    "unknown_ou": [
+        ("organization.accounts[4].ou", 21, "unknown OU 'Platform' (known: Security, Workloads, Shared)"),
+    ],
+    "scp_unknown_target": [
+        ("organization.service_control_policies[1].targets[1]", 28, "unknown OU 'Security/Logs'"),
+    ],
+    "management_account_workloads": [
+        ("organization.management_account.workloads", 11, "the management account must run no workloads"),
+    ],
+    "management_account_referenced": [
+        ("network.transit_gateway_account", 35, MANAGEMENT_ONLY),
+        ("observability.log_archive_account", 37, MANAGEMENT_ONLY),
+        ("cicd.shared_services_account", 40, MANAGEMENT_ONLY),
+        ("cicd.environments[0].account", 43, MANAGEMENT_ONLY),
+    ],
+    "malformed_cidr": [
+        ("organization.accounts[3].cidr", 20, "malformed CIDR '10.2.0.0/33'"),
+        ("organization.accounts[4].cidr", 21, "malformed CIDR '10.10.0.1/16': 10.10.0.1/16 has host bits set"),
+    ],
+    "public_cidr": [
+        ("organization.accounts[3].cidr", 20, "52.2.0.0/16 is outside the network supernet 10.0.0.0/8"),
+        ("organization.accounts[3].cidr", 20, "CIDR 52.2.0.0/16 is public address space; use RFC 1918 ranges"),
+    ],
+    "overlapping_cidrs": [
+        ("organization.accounts[3].cidr", 20, "10.0.128.0/17 overlaps 10.0.0.0/16 of account 'Production'"),
+    ],
+    "cidr_outside_supernet": [
+        ("organization.accounts[4].cidr", 21, "172.16.0.0/16 is outside the network supernet 10.0.0.0/8"),
+    ],
+    "unknown_region": [
+        ("aws.allowed_regions[2]", 5, "unknown AWS region 'eu-west-9'"),
+    ],
+    "home_region_not_allowed": [
+        ("aws.home_region", 4, "home_region eu-west-1 is not in allowed_regions ['us-east-1', 'us-west-2']"),
+    ],
+    "bad_session_duration": [
+        ("identity.permission_sets[0].session_duration", 32, "'4h' is not an ISO-8601 duration"),
+    ],
+    "session_duration_over_12h": [
+        ("identity.permission_sets[0].session_duration", 32, "session duration PT13H is over the 12 hour maximum"),
+    ],
+    "scp_invalid_json": [
+        ("organization.service_control_policies[1].document", 29, "not valid policy JSON"),
+    ],
+    "scp_bad_structure": [
+        ("organization.service_control_policies[1].document", 29, "Statement[0]: SCPs do not support Principal"),
+        ("organization.service_control_policies[1].document", 29, "Statement[1].Effect must be Allow or Deny"),
+    ],
+    "scp_over_size_quota": [
+        ("organization.service_control_policies[1].document", 29,
+         "policy is 5708 characters minified, over the SCP quota of 5120"),
+    ],
+    "scp_rendered_over_size_quota": [  # custom part alone fits; with the builtin statements it does not
+        ("organization.service_control_policies[1]", 26,
+         "policy is 5205 characters minified, over the SCP quota of 5120"),
+    ],
+    "too_many_scps_per_target": [
+        ("organization.service_control_policies[5].targets", 32, "'Workloads' would have more than 4 groundwork SCPs"),
+    ],
+    "inline_external_id": [
+        ("cicd.external_id", 38, INLINE),
+    ],
+    "inline_secret_keys": [
+        ("aws.secret_access_key", 5, EXTRA),
+        ("aws.secret_access_key", 5, INLINE),
+        ("identity.scim_token", 32, EXTRA),
+        ("identity.scim_token", 32, INLINE),
+        ("identity.permission_sets[0].inline_policy.Statement[0].Condition.StringEquals.sts:ExternalId", 36, INLINE),
+    ],
+    "production_without_approvers": [
+        ("approvals.approvers", 8, "production accounts ['Production'] need at least one approver"),
+    ],
+    "production_deploy_without_approval": [
+        ("cicd.environments[1].requires_approval", 41, "production deployments must require a manual approval"),
+    ],
+    "unknown_keys": [
+        ("organization.accounts[1].enviroment", 18, EXTRA),
+        ("network.transit_gateway", 35, EXTRA),
+        ("observabilty", 38, EXTRA),
+    ],
+    "not_yaml": [
+        ("", 16, "not valid YAML: while parsing a flow sequence"),
+    ],
+    "not_a_mapping": [
+        ("", 1, "the config must be a mapping with an 'organization' section"),
+    ],
+    "many_problems": [
+        ("aws.regions", 5, EXTRA),
+        ("approvals.approvers", 9, "need at least one approver"),
+        ("organization.accounts[1].email", 19, "email aws-log-archive@example.com is already used"),
+        ("organization.accounts[3].cidr", 21, "malformed CIDR '10.2.0.0/33'"),
+        ("organization.accounts[4].ou", 22, "unknown OU 'Platform'"),
+        ("identity.permission_sets[0].session_duration", 33, "session duration PT13H is over the 12 hour maximum"),
+        ("cicd.external_id", 39, INLINE),
+    ],
+}
+
+
+def _problems(path: Path) -> ConfigError:
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    return info.value
+
+
+def test_every_invalid_fixture_has_expectations():
+    fixtures = {p.stem for p in FIXTURES.glob("*.yaml") if not p.name.startswith("_")}
+    assert fixtures == set(EXPECTED)
+
+
+def test_the_fixture_base_is_valid():
+    config = load_config(VALID)
+    assert [a.name for a in config.organization.accounts] == [
+        "Log Archive", "Audit", "Production", "Development", "Shared Services"
+    ]
+
+
+@pytest.mark.parametrize("case", sorted(EXPECTED))
+def test_invalid_fixture_reports_exactly_its_problems(case):
+    path = FIXTURES / f"{case}.yaml"
+    error = _problems(path)
+    got = [(p.location, p.line, p.message) for p in error.problems]
+    expected = EXPECTED[case]
+    assert len(got) == len(expected), f"expected {len(expected)} problem(s), got:\n" + "\n".join(map(str, got))
+    for (location, line, fragment), (got_location, got_line, message) in zip(expected, got):
+        assert (got_location, got_line) == (location, line), message
+        assert fragment in message
+    text = str(error)
+    assert text.startswith(f"{path} has {len(expected)} problem(s); nothing was applied:")
+    for location, line, _ in expected:
+        where = f"{path}:{line}" if line else str(path)
+        assert f"  - {where}: {location or '(top level)'}: " in text
+
+
+def test_many_problems_are_reported_together_in_one_error():
+    error = _problems(FIXTURES / "many_problems.yaml")
+    assert len(error.problems) == 7
+    # schema errors (pydantic) and cross-section checks (checks.py) arrive in the same error
+    messages = " | ".join(p.message for p in error.problems)
+    for fragment in ("Extra inputs", "malformed CIDR", "already used", "unknown OU", "over the 12 hour", INLINE):
+        assert fragment in messages
+
+
+@pytest.mark.parametrize("path", [DEFAULT_CONFIG, ROOT / "config" / "examples" / "minimal.yaml"])
+def test_shipped_configs_are_valid(path):
+    config = load_config(path)
+    assert config.organization.accounts
+    assert all(a.ou in config.ou_paths() for a in config.organization.accounts)
+
+
+def test_foundation_config_env_selects_the_file(monkeypatch):
+    minimal = ROOT / "config" / "examples" / "minimal.yaml"
+    monkeypatch.setenv("FOUNDATION_CONFIG", str(minimal))
+    assert config_path() == minimal
+    assert [a.name for a in load_config().organization.accounts] == ["Log Archive", "Production", "NonProd"]
+    # an explicit path still wins over the environment
+    assert len(load_config(DEFAULT_CONFIG).organization.accounts) == 8
+
+
+def test_relative_foundation_config_is_read_from_the_working_directory(monkeypatch):
+    monkeypatch.chdir(FIXTURES)
+    monkeypatch.setenv("FOUNDATION_CONFIG", "unknown_ou.yaml")
+    assert config_path() == FIXTURES / "unknown_ou.yaml"
+    assert _problems(None).file == str(FIXTURES / "unknown_ou.yaml")
+
+
+def test_without_env_the_default_file_is_used(monkeypatch):
+    monkeypatch.delenv("FOUNDATION_CONFIG", raising=False)
+    assert config_path() == DEFAULT_CONFIG
+
+
+def test_a_missing_file_is_a_config_error(tmp_path):
+    error = _problems(tmp_path / "absent.yaml")
+    assert "cannot read the config" in error.problems[0].message
+
+
+def test_iam_condition_keys_in_policies_are_not_taken_for_secrets():
+    text = VALID.read_text().replace(
+        "      targets: [Security]\n",
+        "      targets: [Security]\n"
+        "      document:\n"
+        "        Version: \"2012-10-17\"\n"
+        "        Statement:\n"
+        "          - {Effect: Deny, Action: \"secretsmanager:DeleteSecret\", Resource: \"*\",\n"
+        "             Condition: {StringLike: {\"secretsmanager:SecretId\": \"arn:aws:secretsmanager:*:*:secret:p/*\"},\n"
+        "                         DateLessThan: {\"aws:TokenIssueTime\": \"2026-01-01T00:00:00Z\"}}}\n",
+    )
+    config = parse_config(text)
+    assert config.organization.service_control_policies[1].document["Statement"][0]["Effect"] == "Deny"
+
+
+@pytest.mark.parametrize(
+    "old, new, location",
+    [
+        ("targets: [Security]", "targets: [{name: Security}]", "organization.service_control_policies[1].targets[0]"),
+        ("name: groundwork-log-archive-protection", "name: [a, b]", "organization.service_control_policies[1].name"),
+        ("identity:\n", "identity:\n  groups: [{name: [x]}, {name: [x]}]\n", "identity.groups[0].name"),
+        ("cidr: 10.2.0.0/16", "cidr: 167772160", "organization.accounts[3].cidr"),
+    ],
+)
+def test_values_of_the_wrong_type_are_reported_not_crashed_on(old, new, location):
+    text = VALID.read_text()
+    assert text.count(old) == 1
+    with pytest.raises(ConfigError) as info:
+        parse_config(text.replace(old, new))
+    problems = info.value.problems
+    assert "Input should be a valid string" in [p.message for p in problems if p.location == location]
+    assert not any("overlaps" in p.message for p in problems)  # an int is no CIDR, not even 10.0.0.0/32
