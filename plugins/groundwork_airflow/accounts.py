@@ -48,7 +48,9 @@ class EnsureAccountOperator(BaseOperator):
         from groundwork.reconcile.accounts import IN_PROGRESS
 
         config, ctx = self._context()
-        progress = foundation.start_account(ctx, config, self.account_name, approved_ids(context["ti"]))
+        ti = context["ti"]
+        known = (ti.xcom_pull(task_ids="plan", key="account_ids") or {}).get(self.account_name)
+        progress = foundation.start_account(ctx, config, self.account_name, approved_ids(ti), known)
         self.log.info("account %s: %s", self.account_name, progress)
         if progress.state == IN_PROGRESS:
             self.log.info("waiting for creation request %s (deferred)", progress.request_id)

@@ -25,8 +25,9 @@ def plan_foundation():
     from groundwork.phases import foundation
 
     config, ctx = _ctx()
-    plan = foundation.plan(ctx, config)
+    plan, account_ids = foundation.plan_with_ids(ctx, config)
     out = phase.plan_output(plan, needs_approval=not plan.is_empty())
+    out["account_ids"] = account_ids
     print(out["headline"])
     for change in plan.pending:
         print(" ", change.summary())

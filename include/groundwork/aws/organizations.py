@@ -43,6 +43,17 @@ def accounts(client) -> list[dict]:
     return _all(client, "list_accounts", "Accounts")
 
 
+def describe_account(client, account_id: str) -> dict | None:
+    try:
+        return client.describe_account(AccountId=account_id)["Account"]
+    except client.exceptions.AccountNotFoundException:
+        return None
+
+
+def ou_by_name(client, parent_id: str, name: str) -> dict | None:
+    return next((ou for ou in child_ous(client, parent_id) if ou["Name"] == name), None)
+
+
 def accounts_for_parent(client, parent_id: str) -> list[dict]:
     return _all(client, "list_accounts_for_parent", "Accounts", ParentId=parent_id)
 

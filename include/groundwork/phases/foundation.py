@@ -19,22 +19,32 @@ def _orgs(ctx: AwsContext):
 
 
 def plan(ctx: AwsContext, config) -> Plan:
+    return plan_with_ids(ctx, config)[0]
+
+
+def plan_with_ids(ctx: AwsContext, config) -> tuple[Plan, dict[str, str]]:
+    """The plan, and the ids of configured accounts that already exist (by email) for the
+    per-account steps, read in the same pass."""
     client = _orgs(ctx)
     snap = organization.read_organization(client)
+    found = {a.name: snap.account_by_email(a.email) for a in config.organization.accounts}
+    ids = {name: account["Id"] for name, account in found.items() if account}
     changes = organization.plan_structure(config, snap)
     changes += [accounts.plan_account(account, snap) for account in config.organization.accounts]
     wanted = set(policies.desired_policies(config))
     actual = policies.read_policies(client, snap, wanted) if snap.organization else {}
     changes += policies.plan_policies(config, snap, actual)
-    return Plan(PHASE, tuple(changes))
+    return Plan(PHASE, tuple(changes)), ids
 
 
 def apply_structure(ctx: AwsContext, config, approved: set[str]):
     return organization.apply_structure(_orgs(ctx), config, approved)
 
 
-def start_account(ctx: AwsContext, config, name: str, approved: set[str]) -> accounts.AccountProgress:
-    return accounts.start_account(_orgs(ctx), config.account(name), approved, ctx.access_role_name)
+def start_account(ctx: AwsContext, config, name: str, approved: set[str],
+                  known_id: str | None = None) -> accounts.AccountProgress:
+    return accounts.start_account(_orgs(ctx), config.account(name), approved, ctx.access_role_name, known_id)
+
 
 
 def account_progress(ctx: AwsContext, name: str, request_id: str) -> accounts.AccountProgress:

@@ -61,8 +61,16 @@ def _progress(name: str, status: dict) -> AccountProgress:
     )
 
 
-def start_account(client, account, approved: set[str], role_name: str) -> AccountProgress:
-    """Make sure the account exists or is being created; never issues CreateAccount twice."""
+def start_account(client, account, approved: set[str], role_name: str,
+                  known_id: str | None = None) -> AccountProgress:
+    """Make sure the account exists or is being created; never issues CreateAccount twice.
+
+    `known_id` is the id the plan saw for this email: confirmed with one DescribeAccount instead of
+    listing every account (which matters at hundreds of accounts)."""
+    if known_id:
+        found = orgs.describe_account(client, known_id)
+        if found is not None and found["Email"].lower() == account.email:
+            return AccountProgress(account.name, SUCCEEDED, account_id=found["Id"])
     existing = next((a for a in orgs.accounts(client) if a["Email"].lower() == account.email), None)
     if existing is not None:
         return AccountProgress(account.name, SUCCEEDED, account_id=existing["Id"])
@@ -88,13 +96,11 @@ def raise_if_failed(progress: AccountProgress) -> None:
 
 def place_account(client, account, account_id: str, approved: set[str]) -> Change | None:
     """Move the account into its OU when it is elsewhere (e.g. the root, right after creation)."""
-    snap = read_organization(client, with_accounts=False)
     current = orgs.parent_id(client, account_id)
-    target = snap.ou_ids.get(account.ou)
-    if target is None:
-        raise LookupError(f"OU {account.ou!r} does not exist yet; the structure step must run first")
+    target = ou_id_for_path(client, account.ou)
     if current == target:
         return None
+    snap = read_organization(client, with_accounts=False)
     change = Change(
         "update", "account", account.name,
         {"name": account.name, "email": account.email, "ou": snap.path_of(current)}, desired(account),
@@ -102,6 +108,17 @@ def place_account(client, account, account_id: str, approved: set[str]) -> Chang
     check_approved(change, approved)
     orgs.move_account(client, account_id, current, target)
     return change
+
+
+def ou_id_for_path(client, path: str) -> str:
+    """Walk from the root down one OU path (depth calls, not the whole tree)."""
+    parent = orgs.root(client)["Id"]
+    for name in path.split("/"):
+        ou = orgs.ou_by_name(client, parent, name)
+        if ou is None:
+            raise LookupError(f"OU {path!r} does not exist yet; the structure step must run first")
+        parent = ou["Id"]
+    return parent
 
 
 def access_ready(ctx, account_id: str) -> tuple[bool, str]:
