@@ -16,7 +16,10 @@ from groundwork.phases import PHASES
 from groundwork_ops.airflow_client import AirflowClient, AirflowError
 from groundwork_ops.summary import foundation_summary, from_environment
 
-APPROVAL_SETTLE_SECONDS = 3  # Airflow 3.3.2 fails a task answered within ~1 s of awaiting_input
+# Airflow 3.3.2: the worker reports the pausing process as finished up to ~5 s (its heartbeat select
+# interval) after the task reaches awaiting_input; an answer before the scheduler has seen that report
+# makes it fail the resumed task ("state changed externally"). Measured 5.3 s here; 10 s keeps margin.
+APPROVAL_SETTLE_SECONDS = 10
 
 
 def approve_pending(client: AirflowClient, dag_id: str, run_id: str, answered: set, manual: bool, log) -> None:

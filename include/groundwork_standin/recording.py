@@ -1,0 +1,83 @@
+"""Read moto's request recording back as AWS operations, to count what a run did to "AWS".
+
+    POST /moto-api/recorder/start-recording      (stand-in started with --record-file)
+    GET  /moto-api/recorder/download-recording   -> JSON lines, one per request
+
+The operation name comes from where each AWS protocol puts it: the X-Amz-Target header (JSON),
+the Action parameter (query / EC2), or the HTTP method for REST protocols (S3 and friends).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+
+from groundwork.aws.context import is_mutating
+
+REST_MUTATING_METHODS = {"PUT", "POST", "DELETE", "PATCH"}
+
+
+@dataclass(frozen=True)
+class RecordedCall:
+    service: str
+    operation: str
+    mutating: bool
+
+
+def _service(headers: dict) -> str:
+    auth = headers.get("Authorization", "")
+    # Credential=AKID/20261128/us-east-1/organizations/aws4_request
+    if "Credential=" in auth:
+        parts = auth.split("Credential=", 1)[1].split(",", 1)[0].split("/")
+        if len(parts) >= 4:
+            return parts[3]
+    return "unknown"
+
+
+def parse_entry(entry: dict) -> RecordedCall:
+    headers = {k.title(): v for k, v in entry.get("headers", {}).items()}
+    service = _service(headers)
+    target = headers.get("X-Amz-Target")
+    if target:
+        operation = target.rsplit(".", 1)[-1]
+        return RecordedCall(service, operation, is_mutating(operation))
+    body = entry.get("body") or ""
+    if entry.get("body_encoded"):  # moto base64-encodes bodies it stores
+        body = base64.b64decode(body).decode("utf-8", "replace")
+    query = urllib.parse.urlparse(entry.get("url", "")).query
+    for source in (body, query):
+        action = urllib.parse.parse_qs(source).get("Action")
+        if action:
+            return RecordedCall(service, action[0], is_mutating(action[0]))
+    method = entry.get("method", "GET").upper()
+    return RecordedCall(service, f"{method} {urllib.parse.urlparse(entry.get('url', '')).path}",
+                        method in REST_MUTATING_METHODS)
+
+
+def parse_recording(text: str) -> list[RecordedCall]:
+    return [parse_entry(json.loads(line)) for line in text.splitlines() if line.strip()]
+
+
+def _post(url: str) -> None:
+    urllib.request.urlopen(urllib.request.Request(url, data=b"", method="POST"), timeout=10).read()
+
+
+class Recorder:
+    """Start, clear and read the stand-in's recording over its HTTP API."""
+
+    def __init__(self, endpoint: str):
+        self.endpoint = endpoint.rstrip("/")
+
+    def start(self) -> None:
+        _post(f"{self.endpoint}/moto-api/recorder/reset-recording")
+        _post(f"{self.endpoint}/moto-api/recorder/start-recording")
+
+    def stop(self) -> None:
+        _post(f"{self.endpoint}/moto-api/recorder/stop-recording")
+
+    def calls(self) -> list[RecordedCall]:
+        with urllib.request.urlopen(f"{self.endpoint}/moto-api/recorder/download-recording", timeout=30) as resp:
+            return parse_recording(resp.read().decode())

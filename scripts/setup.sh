@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Create .venv and install requirements.txt into it. Idempotent: reinstalls only when
+# requirements.txt changed since the last install.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
+cd "$ROOT"
+
+pick_python() {
+  for candidate in "${PYTHON:-}" python3.11 python3.12 python3.10 python3; do
+    [[ -n "$candidate" ]] && command -v "$candidate" >/dev/null 2>&1 || continue
+    if "$candidate" -c 'import sys; sys.exit(not ((3, 10) <= sys.version_info[:2] <= (3, 13)))'; then
+      echo "$candidate"; return
+    fi
+  done
+  echo "[setup] ERROR: need Python 3.10-3.13 (Airflow 3.3); set PYTHON=/path/to/python3.11" >&2
+  exit 1
+}
+
+if [[ ! -x .venv/bin/python ]]; then
+  python="$(pick_python)"
+  echo "[setup] creating .venv with $("$python" --version)" >&2
+  "$python" -m venv .venv
+fi
+want="$(sha256sum requirements.txt | cut -d' ' -f1)"
+if [[ "$(cat .venv/.requirements.sha256 2>/dev/null)" != "$want" ]]; then
+  echo "[setup] installing requirements.txt into .venv (about a minute the first time)" >&2
+  .venv/bin/python -m pip install --quiet --upgrade pip
+  .venv/bin/python -m pip install --quiet -r requirements.txt
+  echo "$want" > .venv/.requirements.sha256
+fi
+echo "[setup] .venv ready" >&2

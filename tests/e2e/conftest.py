@@ -1,0 +1,79 @@
+"""One real stack for every end-to-end test: PostgreSQL, the AWS stand-in, and Airflow's
+api-server, scheduler, dag-processor and triggerer, started by `scripts/stack.sh` in
+.local/e2e on ports of its own (a demo stack on the default ports is left alone).
+
+GROUNDWORK_E2E_KEEP=1 leaves the stack running after the tests (faster local reruns)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import subprocess
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import boto3
+import pytest
+
+from tests.conftest import ROOT
+
+STATE_DIR = ROOT / ".local" / "e2e"
+PORTS = {"GROUNDWORK_AIRFLOW_PORT": "18080", "GROUNDWORK_STANDIN_PORT": "15055", "GROUNDWORK_PG_PORT": "15432"}
+
+
+@dataclass
+class Stack:
+    env: dict[str, str]
+    airflow_url: str
+    standin_url: str
+    passwords: dict[str, str]
+
+    def client(self, user: str):
+        from groundwork_ops.airflow_client import AirflowClient
+
+        return AirflowClient(self.airflow_url, user, self.passwords[user])
+
+    def aws(self, service: str, region: str = "us-east-1"):
+        return boto3.client(service, region_name=region, endpoint_url=self.standin_url,
+                            aws_access_key_id="testing", aws_secret_access_key="testing")
+
+    def reset_aws(self) -> None:
+        urllib.request.urlopen(urllib.request.Request(f"{self.standin_url}/moto-api/reset", data=b"", method="POST"),
+                               timeout=10).read()
+
+
+def _stack_env() -> dict[str, str]:
+    env = {**os.environ, "GROUNDWORK_STATE_DIR": str(STATE_DIR), **PORTS}
+    env.pop("FOUNDATION_CONFIG", None)
+    return env
+
+
+def _exports(text: str) -> dict[str, str]:
+    out = {}
+    for line in text.splitlines():
+        if line.startswith("export "):
+            key, _, value = line[len("export "):].partition("=")
+            out[key] = shlex.split(value)[0] if value else ""
+    return out
+
+
+@pytest.fixture(scope="session")
+def stack():
+    env = _stack_env()
+    script = str(ROOT / "scripts" / "stack.sh")
+    up = subprocess.run([script, "up"], env=env, capture_output=True, text=True, timeout=600)
+    if up.returncode != 0:
+        raise RuntimeError(f"stack did not come up:\n{up.stdout}\n{up.stderr}")
+    exported = _exports(subprocess.run([script, "env"], env=env, capture_output=True, text=True, check=True).stdout)
+    passwords = json.loads((STATE_DIR / "secrets" / "passwords.json").read_text())
+    yield Stack(exported, exported["GROUNDWORK_AIRFLOW_URL"], exported["GROUNDWORK_STANDIN_URL"], passwords)
+    if os.environ.get("GROUNDWORK_E2E_KEEP") != "1":
+        subprocess.run([script, "down"], env=env, capture_output=True, text=True, timeout=300)
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/e2e/" in str(Path(item.fspath)):
+            item.add_marker(pytest.mark.e2e)
