@@ -18,7 +18,6 @@ import sys
 from groundwork.config.loader import ConfigError, config_path, load_config
 
 OK, FAILED, UNSUPPORTED = 0, 1, 2
-IMPLEMENTED_PHASES = (1,)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -57,17 +56,19 @@ def aws_context(config):
 
 
 def plan(phase: int, path: str | None, as_json: bool) -> int:
-    if phase not in IMPLEMENTED_PHASES:
+    from groundwork.phases import phase_module
+
+    module = phase_module(phase)
+    if module is None:
         print(f"phase {phase} is not implemented yet", file=sys.stderr)
         return UNSUPPORTED
     from botocore.exceptions import BotoCoreError, ClientError
 
-    from groundwork.phases import foundation
     from groundwork.plan.model import render_text
 
     config = load_config(path)
     try:
-        result = foundation.plan(aws_context(config), config)
+        result = module.plan(aws_context(config), config)
     except (BotoCoreError, ClientError) as exc:
         print(f"error: cannot read AWS: {exc}", file=sys.stderr)
         return FAILED

@@ -17,6 +17,8 @@ from pathlib import Path
 import boto3
 import pytest
 
+from groundwork.phases import PHASES
+
 from tests.conftest import ROOT
 
 STATE_DIR = ROOT / ".local" / "e2e"
@@ -68,9 +70,41 @@ def stack():
         raise RuntimeError(f"stack did not come up:\n{up.stdout}\n{up.stderr}")
     exported = _exports(subprocess.run([script, "env"], env=env, capture_output=True, text=True, check=True).stdout)
     passwords = json.loads((STATE_DIR / "secrets" / "passwords.json").read_text())
-    yield Stack(exported, exported["GROUNDWORK_AIRFLOW_URL"], exported["GROUNDWORK_STANDIN_URL"], passwords)
+    stack = Stack(exported, exported["GROUNDWORK_AIRFLOW_URL"], exported["GROUNDWORK_STANDIN_URL"], passwords)
+    # A session starts from an empty AWS and with every phase paused, so that no phase starts by
+    # Asset behind a test's back (a paused DAG is not queued by an Asset event).
+    stack.reset_aws()
+    admin = stack.client("admin")
+    for dag_id in PHASES:
+        if (ROOT / "dags" / f"{dag_id}.py").exists():
+            admin.wait_for_dag(dag_id)
+            admin.request("PATCH", f"/dags/{dag_id}", json={"is_paused": True})
+    yield stack
     if os.environ.get("GROUNDWORK_E2E_KEEP") != "1":
         subprocess.run([script, "down"], env=env, capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="session")
+def completed_phases():
+    """dag_id -> run_id of the phase runs that succeeded in this session (AWS was reset at its start)."""
+    return {}
+
+
+@pytest.fixture(scope="session")
+def ensure_phase(stack, completed_phases):
+    """Make sure a phase (and every phase before it) has succeeded in this session, approving as
+    the approver like an operator would. Returns the run id of the phase's successful run."""
+    from groundwork_ops.rollout import run_phase
+
+    def ensure(dag_id: str) -> str:
+        for earlier in PHASES[: PHASES.index(dag_id) + 1]:
+            if earlier not in completed_phases:
+                outcome = run_phase(stack.client("admin"), stack.client("approver"), earlier,
+                                    manual=False, timeout=900, log=lambda *_: None)
+                completed_phases[earlier] = outcome["run_id"]
+        return completed_phases[dag_id]
+
+    return ensure
 
 
 def pytest_collection_modifyitems(items):
