@@ -54,7 +54,7 @@ class EnsureAccountOperator(BaseOperator):
         self.log.info("account %s: %s", self.account_name, progress)
         if progress.state == IN_PROGRESS:
             self.log.info("waiting for creation request %s (deferred)", progress.request_id)
-            self._defer(config, "create_account", {"name": self.account_name, "request_id": progress.request_id},
+            self._defer(config, "groundwork.phases.probes:create_account", {"name": self.account_name, "request_id": progress.request_id},
                         "account_created")
         return self._place(context, config, ctx, progress.to_dict())
 
@@ -78,7 +78,7 @@ class EnsureAccountOperator(BaseOperator):
         ready, detail = access_ready(ctx, progress.account_id)
         if not ready:
             self.log.info("role not assumable yet (%s); waiting (deferred)", detail)
-            self._defer(config, "assume_role", {"account_id": progress.account_id}, "account_reachable")
+            self._defer(config, "groundwork.phases.probes:assume_role", {"account_id": progress.account_id}, "account_reachable")
         return self._result(ctx, progress.account_id)
 
     def account_reachable(self, context, event):

@@ -1,17 +1,27 @@
 """One deferrable wait for every slow AWS state: poll a named probe until it says done.
 
-Probes are plain functions in the domain package (`groundwork.phases.probes`); the trigger only
-carries the probe's name and arguments (no credentials: it rebuilds its session from the Airflow
+Probes are plain functions in the domain package, named by dotted path
+("groundwork.phases.probes:create_account"), `probe(ctx, **arguments) -> (done, result)`; the
+trigger only carries that path and the arguments (no credentials: it rebuilds its session from the Airflow
 connection id), so it serializes to a few ids.
 """
 
 from __future__ import annotations
 
 import asyncio
+import importlib
 import time
 from typing import Any
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
+
+
+def resolve_probe(path: str):
+    """'groundwork.phases.probes:create_account' -> the function (only inside groundwork)."""
+    module, _, name = path.partition(":")
+    if not module.startswith("groundwork.") or not name:
+        raise ValueError(f"not a groundwork probe: {path!r}")
+    return getattr(importlib.import_module(module), name)
 
 
 class AwsPollTrigger(BaseTrigger):
@@ -49,11 +59,10 @@ class AwsPollTrigger(BaseTrigger):
         )
 
     def _check_once(self) -> tuple[bool, dict]:
-        from groundwork.phases.probes import PROBES
         from groundwork_airflow.aws import aws_context
 
         ctx = aws_context(self.connection_id, self.region, self.access_role_name)
-        return PROBES[self.probe](ctx, **self.arguments)
+        return resolve_probe(self.probe)(ctx, **self.arguments)
 
     async def run(self):
         deadline = time.monotonic() + self.timeout

@@ -21,8 +21,11 @@ from groundwork.phases import PHASES
 
 from tests.conftest import ROOT
 
-STATE_DIR = ROOT / ".local" / "e2e"
-PORTS = {"GROUNDWORK_AIRFLOW_PORT": "18080", "GROUNDWORK_STANDIN_PORT": "15055", "GROUNDWORK_PG_PORT": "15432"}
+# GROUNDWORK_E2E_STATE_DIR and GROUNDWORK_E2E_PORTS ("airflow,standin,postgres") let two test
+# sessions on one machine use separate stacks.
+STATE_DIR = Path(os.environ.get("GROUNDWORK_E2E_STATE_DIR") or ROOT / ".local" / "e2e").resolve()
+_PORTS = (os.environ.get("GROUNDWORK_E2E_PORTS") or "18080,15055,15432").split(",")
+PORTS = dict(zip(("GROUNDWORK_AIRFLOW_PORT", "GROUNDWORK_STANDIN_PORT", "GROUNDWORK_PG_PORT"), _PORTS))
 
 
 @dataclass

@@ -58,6 +58,15 @@ def test_trigger_serializes_round_trip_without_secrets():
     assert not any("secret" in str(v).lower() or "password" in str(v).lower() for v in kwargs.values())
 
 
+def test_probes_resolve_by_dotted_path_inside_groundwork_only():
+    from groundwork.phases import probes
+    from groundwork_airflow.triggers import resolve_probe
+
+    assert resolve_probe("groundwork.phases.probes:create_account") is probes.create_account
+    with pytest.raises(ValueError):
+        resolve_probe("os:system")
+
+
 def _collect(trigger):
     import asyncio
 

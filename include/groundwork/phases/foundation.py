@@ -61,6 +61,17 @@ def apply_policies(ctx: AwsContext, config, approved: set[str]):
     return policies.apply_policies(client, config, snap, approved)
 
 
+def account_ids(ctx: AwsContext, config) -> dict[str, str]:
+    """Ids of the configured accounts, by name, read from Organizations (by email). Later phases
+    use this to reach member accounts: `ctx.client(service, account_id=ids[name])`."""
+    snap = organization.read_organization(_orgs(ctx))
+    found = {a.name: snap.account_by_email(a.email) for a in config.organization.accounts}
+    missing = sorted(name for name, account in found.items() if account is None)
+    if missing:
+        raise NotConverged(f"accounts {missing} do not exist yet; run phase1_foundation first")
+    return {name: account["Id"] for name, account in found.items()}
+
+
 class NotConverged(Exception):
     pass
 
@@ -71,8 +82,7 @@ def verify(ctx: AwsContext, config) -> dict[str, str]:
     if not fresh.is_empty():
         listing = "\n".join(f"  {c.summary()}" for c in fresh.pending)
         raise NotConverged(f"{PHASE} did not converge; still pending:\n{listing}")
-    snap = organization.read_organization(_orgs(ctx))
-    ids = {a.name: snap.account_by_email(a.email)["Id"] for a in config.organization.accounts}
+    ids = account_ids(ctx, config)
     unreachable = [name for name, account_id in ids.items() if not accounts.access_ready(ctx, account_id)[0]]
     if unreachable:
         raise NotConverged(f"the access role {ctx.access_role_name} cannot be assumed in {unreachable}")

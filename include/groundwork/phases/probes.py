@@ -1,6 +1,8 @@
-"""Slow AWS states the DAGs wait on, as `probe(ctx, **arguments) -> (done, result)`.
+"""Slow AWS states phase 1 waits on, as `probe(ctx, **arguments) -> (done, result)`.
 
-Deferrable tasks hand a probe's name and arguments to a trigger, which calls it until done.
+Deferrable tasks hand a probe's dotted path ("groundwork.phases.probes:create_account") and its
+arguments to a trigger, which calls it until done. Other phases keep their probes in their own
+modules, same signature.
 """
 
 from __future__ import annotations
@@ -17,5 +19,3 @@ def assume_role(ctx, account_id: str) -> tuple[bool, dict]:
     ready, detail = accounts.access_ready(ctx, account_id)
     return ready, {"account_id": account_id, "detail": detail}
 
-
-PROBES = {"create_account": create_account, "assume_role": assume_role}
