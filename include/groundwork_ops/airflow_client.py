@@ -78,6 +78,14 @@ class AirflowClient:
         path = f"/dags/{dag_id}/dagRuns/{self._run(run_id)}/taskInstances/{task_id}/xcomEntries/{key}"
         return self.request("GET", path, params={"map_index": map_index, "deserialize": True}).json()["value"]
 
+    def task_log(self, dag_id: str, run_id: str, task_id: str, try_number: int = 1, map_index: int = -1) -> str:
+        path = f"/dags/{dag_id}/dagRuns/{self._run(run_id)}/taskInstances/{task_id}/logs/{try_number}"
+        content = self.request("GET", path, params={"map_index": map_index},
+                               headers={"Accept": "application/json"}).json()["content"]
+        if isinstance(content, list):
+            return "\n".join(e.get("event", "") if isinstance(e, dict) else str(e) for e in content)
+        return str(content)
+
     def wait_for_run(self, dag_id: str, run_id: str, timeout: float = 600, until: set[str] = TERMINAL_RUN_STATES) -> str:
         deadline = time.monotonic() + timeout
         while True:

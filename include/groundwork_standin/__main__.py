@@ -25,8 +25,10 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     if args.port:
         os.environ["MOTO_PORT"] = str(args.port)
 
+    from .extensions import organizations_async_create
     from .server import serve
 
+    organizations_async_create.SETTINGS["create_account_seconds"] = args.create_account_seconds
     serve(args.host, args.port)
     return 0
 
@@ -72,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
         help="moto request recorder file (JSON lines); recording starts with POST /moto-api/recorder/start-recording",
     )
     s.add_argument("--record", action="store_true", help="record every request from the start")
+    s.add_argument("--create-account-seconds", type=float, default=2.0,
+                   help="CreateAccount stays IN_PROGRESS this long, as in AWS (0: instant, as moto)")
     s.set_defaults(func=_cmd_serve)
 
     r = sub.add_parser("reset", help="POST /moto-api/reset: drop all moto state")

@@ -21,7 +21,7 @@ from typing import Any, Callable
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS: list[str] = [".organizations_pagination"]
+EXTENSIONS: list[str] = [".organizations_pagination", ".organizations_async_create"]
 
 
 def _load(names: list[str] | None = None) -> list[ModuleType]:

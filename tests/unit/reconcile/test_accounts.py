@@ -77,3 +77,28 @@ def test_a_failed_request_is_reported_with_its_reason():
     progress = accounts.AccountProgress("Production", "FAILED", request_id="car-9", reason="EMAIL_ALREADY_EXISTS")
     with pytest.raises(accounts.AccountCreationFailed, match="EMAIL_ALREADY_EXISTS"):
         accounts.raise_if_failed(progress)
+
+
+def test_the_probe_waits_out_an_asynchronous_creation_without_creating_twice(ctx):
+    """Against moto with AWS's asynchronous CreateAccount (stand-in extension)."""
+    import time
+
+    from groundwork.phases import probes
+    from groundwork_standin.extensions import organizations_async_create
+
+    organizations_async_create.SETTINGS["create_account_seconds"] = 0.5
+    try:
+        client = ctx.client("organizations")
+        client.create_organization(FeatureSet="ALL")
+        first = accounts.start_account(client, ACCOUNT, APPROVED, "OrganizationAccountAccessRole")
+        assert first.state == "IN_PROGRESS"
+        again = accounts.start_account(client, ACCOUNT, APPROVED, "OrganizationAccountAccessRole")
+        assert again.request_id == first.request_id  # resumed, not repeated
+        assert [c.operation for c in ctx.mutating_calls()].count("CreateAccount") == 1
+        done, result = probes.create_account(ctx, "Production", first.request_id)
+        assert not done
+        time.sleep(0.6)
+        done, result = probes.create_account(ctx, "Production", first.request_id)
+        assert done and result["state"] == "SUCCEEDED" and result["account_id"]
+    finally:
+        organizations_async_create.SETTINGS["create_account_seconds"] = 0.0
