@@ -30,50 +30,6 @@ def _get(url: str) -> bytes:
         return r.read()
 
 
-@pytest.fixture
-def standin(tmp_path):
-    record = tmp_path / "recording.jsonl"
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO / "include"), env.get("PYTHONPATH")]))
-    # the stand-in must not depend on (or leak) anything AWS from the caller's environment
-    for k in ("MOTO_ENABLE_RECORDING", "MOTO_RECORDER_FILEPATH"):
-        env.pop(k, None)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "groundwork_standin", "serve", "--host", "127.0.0.1", "--port", "0",
-         "--record-file", str(record)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    endpoint = None
-    deadline = time.monotonic() + 60
-    lines = []
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        lines.append(line)
-        if m := READY.search(line):
-            endpoint = m.group(1)
-            break
-    if endpoint is None:
-        proc.kill()
-        pytest.fail("stand-in did not start:\n" + "".join(lines) + (proc.stdout.read() or ""))
-    try:
-        yield proc, endpoint, record
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-        proc.stdout.close()
-
-
 def _orgs(endpoint: str):
     return boto3.client(
         "organizations",

@@ -1,0 +1,181 @@
+"""Fault injection in front of the stand-in: AWS errors, throttling and latency on demand.
+
+Rules are set while the server runs, over HTTP (no restart):
+
+    POST   /_standin/faults   {"service": "organizations", "operation": "MoveAccount",
+                               "match": "Staging", "error_code": "ThrottlingException",
+                               "http_status": 400, "count": 1, "probability": 1.0,
+                               "latency_ms": 0, "after": false}
+    GET    /_standin/faults   the rules with how often each fired
+    DELETE /_standin/faults   drop every rule
+
+A request matches a rule when every given field matches: `service` (the SigV4 signing name),
+`operation` (the API action), `match` (a substring of the request body or URL). A matching rule
+fires `count` times (null: forever) with `probability`. It waits `latency_ms`, then answers with
+`error_code` in the shape of the service's protocol (JSON, query, EC2, REST-XML, REST-JSON), so
+botocore classifies it exactly as it would AWS's (throttling codes are retried). With
+`after: true` the request is passed to moto first and the error replaces its answer: the change
+happened but the caller never heard (a lost response, the hard case for idempotency).
+A rule with no `error_code` only adds latency.
+
+Injecting here, in front of the server, is what makes this honest: with in-process mock_aws a
+botocore hook that fakes an error still lets moto execute the call.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+import threading
+import time
+import urllib.parse
+import uuid
+from dataclasses import asdict, dataclass, field
+from typing import Any, Callable, Iterable
+
+CONTROL_PATH = "/_standin/faults"
+EC2_LIKE = {"ec2"}
+REST_JSON_HINTS = {"guardduty", "securityhub", "lambda", "apigateway", "execute-api", "backup", "ecr-public"}
+
+
+@dataclass
+class Rule:
+    error_code: str | None = None
+    http_status: int = 400
+    service: str | None = None
+    operation: str | None = None
+    match: str | None = None
+    count: int | None = 1
+    probability: float = 1.0
+    latency_ms: int = 0
+    after: bool = False
+    message: str = "injected by the groundwork stand-in"
+    id: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
+    fired: int = 0
+
+    def matches(self, request: "AwsRequest") -> bool:
+        if self.count is not None and self.fired >= self.count:
+            return False
+        if self.service and self.service != request.service:
+            return False
+        if self.operation and self.operation != request.operation:
+            return False
+        if self.match and self.match not in request.body_text and self.match not in request.url:
+            return False
+        return random.random() < self.probability
+
+
+@dataclass
+class AwsRequest:
+    service: str
+    operation: str
+    protocol: str
+    body_text: str
+    url: str
+
+
+def _service(environ: dict) -> str:
+    auth = environ.get("HTTP_AUTHORIZATION", "")
+    if "Credential=" in auth:
+        parts = auth.split("Credential=", 1)[1].split(",", 1)[0].split("/")
+        if len(parts) >= 4:
+            return parts[3]
+    return ""
+
+
+def describe(environ: dict, body: bytes) -> AwsRequest:
+    service = _service(environ)
+    text = body.decode("utf-8", "replace")
+    url = environ.get("PATH_INFO", "") + ("?" + environ["QUERY_STRING"] if environ.get("QUERY_STRING") else "")
+    target = environ.get("HTTP_X_AMZ_TARGET")
+    if target:
+        return AwsRequest(service, target.rsplit(".", 1)[-1], "json", text, url)
+    action = urllib.parse.parse_qs(text).get("Action") or urllib.parse.parse_qs(environ.get("QUERY_STRING", "")).get("Action")
+    if action:
+        return AwsRequest(service, action[0], "ec2" if service in EC2_LIKE else "query", text, url)
+    protocol = "rest-json" if service in REST_JSON_HINTS or "json" in environ.get("CONTENT_TYPE", "") else "rest-xml"
+    return AwsRequest(service, f"{environ.get('REQUEST_METHOD', 'GET')} {environ.get('PATH_INFO', '')}", protocol, text, url)
+
+
+def error_response(protocol: str, code: str, message: str) -> tuple[str, bytes]:
+    """(content type, body) of an AWS error in the given protocol's shape."""
+    request_id = str(uuid.uuid4())
+    if protocol == "json":
+        return "application/x-amz-json-1.1", json.dumps({"__type": code, "message": message}).encode()
+    if protocol == "rest-json":
+        return "application/json", json.dumps({"message": message, "code": code}).encode()
+    if protocol == "ec2":
+        body = (f"<Response><Errors><Error><Code>{code}</Code><Message>{message}</Message></Error></Errors>"
+                f"<RequestID>{request_id}</RequestID></Response>")
+    elif protocol == "query":
+        body = (f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message>"
+                f"</Error><RequestId>{request_id}</RequestId></ErrorResponse>")
+    else:
+        body = f"<Error><Code>{code}</Code><Message>{message}</Message><RequestId>{request_id}</RequestId></Error>"
+    return "text/xml", body.encode()
+
+
+class FaultInjector:
+    def __init__(self, app: Callable):
+        self.app = app
+        self.rules: list[Rule] = []
+        self.lock = threading.Lock()
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == CONTROL_PATH:
+            return self._control(environ, start_response)
+        if not self.rules:
+            return self.app(environ, start_response)
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        request = describe(environ, body)
+        with self.lock:
+            rule = next((r for r in self.rules if r.matches(request)), None)
+            if rule is not None:
+                rule.fired += 1
+        if rule is None:
+            return self.app(environ, start_response)
+        if rule.latency_ms:
+            time.sleep(rule.latency_ms / 1000)
+        if rule.error_code is None:
+            return self.app(environ, start_response)
+        if rule.after:
+            for _ in self.app(environ, lambda *a, **k: None):
+                pass
+        content_type, payload = error_response(request.protocol, rule.error_code, rule.message)
+        headers = [("Content-Type", content_type), ("Content-Length", str(len(payload))),
+                   ("x-amzn-RequestId", str(uuid.uuid4()))]
+        if request.protocol in ("json", "rest-json"):
+            headers.append(("x-amzn-ErrorType", rule.error_code))
+        start_response(f"{rule.http_status} Injected", headers)
+        return [payload]
+
+    def _control(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD")
+        status = "200 OK"
+        if method == "POST":
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            try:
+                rule = Rule(**json.loads(environ["wsgi.input"].read(length) or b"{}"))
+            except (TypeError, ValueError) as exc:
+                return self._json(start_response, "400 Bad Request", {"error": str(exc)})
+            with self.lock:
+                self.rules.append(rule)
+            return self._json(start_response, status, asdict(rule))
+        if method == "DELETE":
+            with self.lock:
+                self.rules.clear()
+        with self.lock:
+            return self._json(start_response, status, {"rules": [asdict(r) for r in self.rules]})
+
+    @staticmethod
+    def _json(start_response: Callable, status: str, data: Any) -> Iterable[bytes]:
+        payload = json.dumps(data).encode()
+        start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))])
+        return [payload]
+
+
+def wrap_wsgi(app: Callable) -> FaultInjector:
+    return FaultInjector(app)

@@ -1,0 +1,88 @@
+"""Faults injected in front of a real stand-in process reach botocore as AWS's own errors would."""
+
+from __future__ import annotations
+
+import time
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from groundwork_standin.faults import FaultClient
+
+NO_RETRY = Config(retries={"mode": "standard", "total_max_attempts": 1})
+
+
+def client(endpoint, service, config=NO_RETRY):
+    return boto3.client(service, endpoint_url=endpoint, region_name="us-east-1", config=config,
+                        aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+@pytest.fixture
+def faults(standin):
+    _, endpoint, _ = standin
+    control = FaultClient(endpoint)
+    yield endpoint, control
+    control.clear()
+
+
+@pytest.mark.parametrize(
+    "service, code, call",
+    [
+        ("organizations", "TooManyRequestsException", lambda c: c.list_roots()),  # JSON
+        ("sts", "Throttling", lambda c: c.get_caller_identity()),  # query
+        ("ec2", "RequestLimitExceeded", lambda c: c.describe_vpcs()),  # EC2
+        ("s3", "SlowDown", lambda c: c.list_objects_v2(Bucket="some-bucket")),  # REST-XML
+    ],
+)
+def test_each_protocol_gets_an_error_botocore_understands(faults, service, code, call):
+    endpoint, control = faults
+    control.add(service=service, error_code=code, http_status=400 if service != "s3" else 503, count=1)
+    with pytest.raises(ClientError) as raised:
+        call(client(endpoint, service))
+    assert raised.value.response["Error"]["Code"] == code
+    assert control.rules()[0]["fired"] == 1
+
+
+def test_a_throttled_call_is_retried_by_botocore_and_succeeds(faults):
+    endpoint, control = faults
+    control.add(service="organizations", operation="ListRoots", error_code="TooManyRequestsException", count=2)
+    orgs = client(endpoint, "organizations", Config(retries={"mode": "standard", "max_attempts": 5}))
+    orgs.create_organization(FeatureSet="ALL")
+    assert orgs.list_roots()["Roots"]
+    assert control.rules()[0]["fired"] == 2
+
+
+def test_match_targets_one_request_and_count_limits_it(faults):
+    endpoint, control = faults
+    orgs = client(endpoint, "organizations")
+    orgs.create_organization(FeatureSet="ALL")
+    control.add(operation="CreateAccount", match="Staging", error_code="ConcurrentModificationException", count=1)
+    orgs.create_account(AccountName="Production", Email="p@example.com")
+    with pytest.raises(ClientError):
+        orgs.create_account(AccountName="Staging", Email="s@example.com")
+    orgs.create_account(AccountName="Staging", Email="s@example.com")  # the rule is spent
+    requests = orgs.list_create_account_status()["CreateAccountStatuses"]  # creation is asynchronous
+    names = [r["AccountName"] for r in requests]
+    assert names.count("Staging") == 1 and names.count("Production") == 1
+
+
+def test_after_applies_the_call_but_loses_the_answer(faults):
+    endpoint, control = faults
+    orgs = client(endpoint, "organizations")
+    orgs.create_organization(FeatureSet="ALL")
+    root = orgs.list_roots()["Roots"][0]["Id"]
+    control.add(operation="CreateOrganizationalUnit", error_code="ServiceException", http_status=500, after=True)
+    with pytest.raises(ClientError):
+        orgs.create_organizational_unit(ParentId=root, Name="Security")
+    ous = orgs.list_organizational_units_for_parent(ParentId=root)["OrganizationalUnits"]
+    assert [ou["Name"] for ou in ous] == ["Security"]
+
+
+def test_latency_only(faults):
+    endpoint, control = faults
+    control.add(service="sts", latency_ms=400, count=1)
+    started = time.monotonic()
+    client(endpoint, "sts").get_caller_identity()
+    assert time.monotonic() - started >= 0.4
