@@ -86,3 +86,14 @@ def test_latency_only(faults):
     started = time.monotonic()
     client(endpoint, "sts").get_caller_identity()
     assert time.monotonic() - started >= 0.4
+
+
+def test_latency_after_the_change_was_applied(faults):
+    endpoint, control = faults
+    orgs = client(endpoint, "organizations")
+    orgs.create_organization(FeatureSet="ALL")
+    root = orgs.list_roots()["Roots"][0]["Id"]
+    control.add(operation="CreateOrganizationalUnit", latency_ms=500, after=True)
+    started = time.monotonic()
+    created = orgs.create_organizational_unit(ParentId=root, Name="Workloads")["OrganizationalUnit"]
+    assert time.monotonic() - started >= 0.5 and created["Name"] == "Workloads"

@@ -16,7 +16,8 @@ fires `count` times (null: forever) with `probability`. It waits `latency_ms`, t
 botocore classifies it exactly as it would AWS's (throttling codes are retried). With
 `after: true` the request is passed to moto first and the error replaces its answer: the change
 happened but the caller never heard (a lost response, the hard case for idempotency).
-A rule with no `error_code` only adds latency.
+A rule with no `error_code` only adds latency — before the call, or with `after: true` after moto
+applied it (the caller is then stuck waiting on a change that already happened).
 
 Injecting here, in front of the server, is what makes this honest: with in-process mock_aws a
 botocore hook that fakes an error still lets moto execute the call.
@@ -137,13 +138,17 @@ class FaultInjector:
                 rule.fired += 1
         if rule is None:
             return self.app(environ, start_response)
-        if rule.latency_ms:
+        if rule.after:  # moto applies the call first; the answer is then delayed and/or replaced
+            captured: dict = {}
+            body_out = b"".join(self.app(environ, lambda status, headers, *a: captured.update(status=status, headers=headers)))
             time.sleep(rule.latency_ms / 1000)
-        if rule.error_code is None:
-            return self.app(environ, start_response)
-        if rule.after:
-            for _ in self.app(environ, lambda *a, **k: None):
-                pass
+            if rule.error_code is None:
+                start_response(captured["status"], captured["headers"])
+                return [body_out]
+        else:
+            time.sleep(rule.latency_ms / 1000)
+            if rule.error_code is None:
+                return self.app(environ, start_response)
         content_type, payload = error_response(request.protocol, rule.error_code, rule.message)
         headers = [("Content-Type", content_type), ("Content-Length", str(len(payload))),
                    ("x-amzn-RequestId", str(uuid.uuid4()))]
