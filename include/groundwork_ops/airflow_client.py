@@ -15,6 +15,14 @@ class AirflowError(Exception):
     pass
 
 
+def _log_line(entry) -> str:
+    """One structured log entry as text: the event, plus any exception type and message."""
+    if not isinstance(entry, dict):
+        return str(entry)
+    errors = [f"{e.get('exc_type')}: {e.get('exc_value')}" for e in entry.get("error_detail") or []]
+    return " | ".join([str(entry.get("event", ""))] + errors)
+
+
 class AirflowClient:
     def __init__(self, base_url: str, username: str, password: str, timeout: float = 30):
         self.base_url = base_url.rstrip("/")
@@ -83,7 +91,7 @@ class AirflowClient:
         content = self.request("GET", path, params={"map_index": map_index},
                                headers={"Accept": "application/json"}).json()["content"]
         if isinstance(content, list):
-            return "\n".join(e.get("event", "") if isinstance(e, dict) else str(e) for e in content)
+            return "\n".join(_log_line(e) for e in content)
         return str(content)
 
     def wait_for_run(self, dag_id: str, run_id: str, timeout: float = 600, until: set[str] = TERMINAL_RUN_STATES) -> str:
