@@ -39,11 +39,9 @@ def approve_pending(client: AirflowClient, dag_id: str, run_id: str, answered: s
         log(f"approved as {client.username}")
 
 
-def run_phase(admin: AirflowClient, approver: AirflowClient, dag_id: str, manual: bool, timeout: float, log) -> dict:
-    admin.wait_for_dag(dag_id)
-    admin.unpause(dag_id)
-    run_id = admin.trigger(dag_id)
-    log(f"{dag_id}: triggered run {run_id}")
+def watch_run(admin: AirflowClient, approver: AirflowClient, dag_id: str, run_id: str, manual: bool,
+              timeout: float, log) -> dict:
+    """Answer the run's approvals as the approver (unless manual) until it ends; fail loudly."""
     answered: set = set()
     deadline = time.monotonic() + timeout
     while True:
@@ -62,25 +60,73 @@ def run_phase(admin: AirflowClient, approver: AirflowClient, dag_id: str, manual
     return {"run_id": run_id, "state": state, "result": admin.xcom(dag_id, run_id, "verify")}
 
 
+def run_phase(admin: AirflowClient, approver: AirflowClient, dag_id: str, manual: bool, timeout: float, log) -> dict:
+    """Trigger one phase by hand and see it through."""
+    admin.wait_for_dag(dag_id)
+    admin.unpause(dag_id)
+    run_id = admin.trigger(dag_id)
+    log(f"{dag_id}: triggered run {run_id}")
+    return watch_run(admin, approver, dag_id, run_id, manual, timeout, log)
+
+
+def next_run(admin: AirflowClient, dag_id: str, known: set[str], timeout: float = 180) -> str:
+    """The run the previous phase's Asset started (a run id not seen before)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        fresh = [r["dag_run_id"] for r in admin.runs(dag_id) if r["dag_run_id"] not in known]
+        if fresh:
+            return fresh[-1]
+        if time.monotonic() > deadline:
+            raise AirflowError(f"{dag_id} did not start from the previous phase's Asset within {timeout}s")
+        time.sleep(1)
+
+
+def roll_out(admin: AirflowClient, approver: AirflowClient, phases: list[str], manual: bool, timeout: float,
+             log) -> dict:
+    """Unpause the phases, trigger the first; each later one starts from its predecessor's Asset."""
+    known = {}
+    for dag_id in phases:
+        admin.wait_for_dag(dag_id)
+        known[dag_id] = {r["dag_run_id"] for r in admin.runs(dag_id)}
+        admin.unpause(dag_id)
+    results = {}
+    for position, dag_id in enumerate(phases):
+        if position == 0:
+            run_id = admin.trigger(dag_id)
+            log(f"{dag_id}: triggered run {run_id}")
+        else:
+            run_id = next_run(admin, dag_id, known[dag_id])
+            log(f"{dag_id}: started by {phases[position - 1]}'s Asset, run {run_id}")
+        results[dag_id] = watch_run(admin, approver, dag_id, run_id, manual, timeout, log)
+    return results
+
+
+def deployed_phases(dags_folder: Path) -> list[str]:
+    """The phases that have a DAG file, in roadmap order."""
+    return [dag_id for dag_id in PHASES if (dags_folder / f"{dag_id}.py").exists()]
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default="http://127.0.0.1:8080")
     parser.add_argument("--passwords", type=Path, required=True, help="JSON {user: password}")
     parser.add_argument("--approver", default="approver")
-    parser.add_argument("--phases", type=int, default=1, help="roll out phases 1..N")
+    parser.add_argument("--phases", type=int, default=None, help="roll out phases 1..N (default: every phase deployed)")
     parser.add_argument("--manual-approvals", action="store_true", help="leave approvals to a person in the UI")
-    parser.add_argument("--timeout", type=float, default=1200)
+    parser.add_argument("--timeout", type=float, default=1200, help="seconds per phase")
+    parser.add_argument("--dags-folder", type=Path, default=Path(__file__).resolve().parents[2] / "dags")
     args = parser.parse_args(argv)
     passwords = json.loads(args.passwords.read_text())
     admin = AirflowClient(args.url, "admin", passwords["admin"])
     approver = AirflowClient(args.url, args.approver, passwords[args.approver])
+    phases = deployed_phases(args.dags_folder)[: args.phases]
     started = time.monotonic()
-    results = {}
-    for dag_id in PHASES[: args.phases]:
-        results[dag_id] = run_phase(admin, approver, dag_id, args.manual_approvals, args.timeout, print)
+    results = roll_out(admin, approver, phases, args.manual_approvals, args.timeout, print)
     print(f"\nrolled out {', '.join(results)} in {time.monotonic() - started:.1f}s")
     print("\nWhat exists now (read back from AWS):")
     print(foundation_summary(from_environment()))
+    for dag_id, outcome in list(results.items())[1:]:
+        print(f"\n{dag_id} verified:\n{json.dumps(outcome['result'], indent=2, default=str)}")
     return 0
 
 
