@@ -16,6 +16,7 @@ import urllib.request
 from dataclasses import dataclass
 
 from groundwork.aws.context import is_mutating
+from groundwork_standin.aws_request import signing_service
 
 REST_MUTATING_METHODS = {"PUT", "POST", "DELETE", "PATCH"}
 
@@ -27,19 +28,9 @@ class RecordedCall:
     mutating: bool
 
 
-def _service(headers: dict) -> str:
-    auth = headers.get("Authorization", "")
-    # Credential=AKID/20261128/us-east-1/organizations/aws4_request
-    if "Credential=" in auth:
-        parts = auth.split("Credential=", 1)[1].split(",", 1)[0].split("/")
-        if len(parts) >= 4:
-            return parts[3]
-    return "unknown"
-
-
 def parse_entry(entry: dict) -> RecordedCall:
     headers = {k.title(): v for k, v in entry.get("headers", {}).items()}
-    service = _service(headers)
+    service = signing_service(headers.get("Authorization", "")) or "unknown"
     target = headers.get("X-Amz-Target")
     if target:
         operation = target.rsplit(".", 1)[-1]

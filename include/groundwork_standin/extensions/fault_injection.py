@@ -35,6 +35,8 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Iterable
 
+from groundwork_standin.aws_request import signing_service
+
 CONTROL_PATH = "/_standin/faults"
 EC2_LIKE = {"ec2"}
 REST_JSON_HINTS = {"guardduty", "securityhub", "lambda", "apigateway", "execute-api", "backup", "ecr-public"}
@@ -76,17 +78,8 @@ class AwsRequest:
     url: str
 
 
-def _service(environ: dict) -> str:
-    auth = environ.get("HTTP_AUTHORIZATION", "")
-    if "Credential=" in auth:
-        parts = auth.split("Credential=", 1)[1].split(",", 1)[0].split("/")
-        if len(parts) >= 4:
-            return parts[3]
-    return ""
-
-
 def describe(environ: dict, body: bytes) -> AwsRequest:
-    service = _service(environ)
+    service = signing_service(environ.get("HTTP_AUTHORIZATION", ""))
     text = body.decode("utf-8", "replace")
     url = environ.get("PATH_INFO", "") + ("?" + environ["QUERY_STRING"] if environ.get("QUERY_STRING") else "")
     target = environ.get("HTTP_X_AMZ_TARGET")
