@@ -295,6 +295,20 @@ class CiCd(Model):
     deployment_role_name: ResourceName = "DeploymentRole"
     external_id: SecretRef
     environments: list[DeploymentEnvironment]
+    artifact_bucket_prefix: ResourceName = Field(
+        "groundwork-artifacts", description="Artifact store in Shared Services: <prefix>-<account id>-<region>."
+    )
+    deployment_bucket_prefix: ResourceName = Field(
+        "groundwork-deployments", description="Each environment's bucket: <prefix>-<account id>-<region>."
+    )
+    repository_name: str = Field(
+        "groundwork/app", pattern=r"^[a-z0-9]+(?:[._\-/][a-z0-9]+)*$", max_length=200,
+        description="Container registry (ECR repository) in Shared Services.",
+    )
+    record_parameter: str = Field(
+        "/groundwork/deployment/current", pattern=r"^(/[A-Za-z0-9_.\-]+)+$",
+        description="SSM parameter in each environment account recording which artifact digest runs there.",
+    )
 
 
 # --------------------------------------------------------------------------- root

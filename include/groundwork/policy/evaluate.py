@@ -21,7 +21,14 @@ A statement applies to a request when all of these hold:
     when any of its values does. A key missing from the request context makes a positive operator
     false and a negated operator true (so `StringNotEquals aws:RequestedRegion` denies requests
     that carry no region), and any `...IfExists` operator true.
+    Bool compares like StringEquals (`true`/`false`).
     Any other operator raises `UnsupportedPolicy`: a guardrail is never evaluated half-read.
+  * Principal (resource-based policies: trust, key, bucket and repository policies): the request's
+    `aws:PrincipalArn` must match. `"*"` matches anyone; `arn:aws:iam::ACCOUNT:root` (or the bare
+    account id) matches every principal of that account, as AWS delegates to the account's IAM;
+    a role ARN matches the role and its sessions (`arn:aws:sts::ACCOUNT:assumed-role/NAME/...`).
+    Without `aws:PrincipalArn` in the context a statement with a Principal does not apply.
+    NotPrincipal raises `UnsupportedPolicy`.
 
 An action is denied when any Deny statement applies (explicit deny wins); it is allowed only when
 some Allow statement applies and no Deny does; otherwise it is implicitly denied.
@@ -67,11 +74,13 @@ def is_allowed(documents: Iterable[dict], action: str, resource: str = "*", cont
 
 def applies(statement: dict, action: str, resource: str, context: Context) -> bool:
     """Whether one statement matches the request (its Effect aside)."""
-    unknown = set(statement) - {"Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Condition"}
+    unknown = set(statement) - {"Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Condition",
+                                "Principal"}
     if unknown:
         raise UnsupportedPolicy(f"statement {statement.get('Sid')!r} has unsupported keys {sorted(unknown)}")
     return (
-        _element(statement, "Action", action, _action_matches)
+        ("Principal" not in statement or _principal_matches(statement["Principal"], context))
+        and _element(statement, "Action", action, _action_matches)
         and _element(statement, "Resource", resource, _resource_matches, missing=True)
         and _conditions(statement.get("Condition", {}), context)
     )
@@ -129,12 +138,46 @@ def _resource_matches(pattern: str, resource: str) -> bool:
     return pattern == "*" or arn_like(pattern, resource)
 
 
+def _principal_matches(principal, context: Context) -> bool:
+    lowered = {key.lower(): value for key, value in context.items()}
+    caller = lowered.get("aws:principalarn")
+    if caller is None:
+        return False
+    if principal == "*":
+        return True
+    if not isinstance(principal, dict) or set(principal) - {"AWS", "Service"}:
+        raise UnsupportedPolicy(f"principal {principal!r} is not supported")
+    return any(_one_principal(p, str(caller)) for p in _values(principal.get("AWS", [])))
+
+
+def _one_principal(pattern: str, caller: str) -> bool:
+    """'*', an account (id or :root: any principal of it), a role ARN (also its sessions), a user ARN."""
+    if pattern == "*":
+        return True
+    caller_parts = caller.split(":", 5)
+    if len(caller_parts) != 6:
+        return False
+    caller_account, resource = caller_parts[4], caller_parts[5]
+    if pattern.isdigit():
+        return pattern == caller_account
+    parts = pattern.split(":", 5)
+    if len(parts) != 6:
+        return False
+    account, name = parts[4], parts[5]
+    if name == "root":
+        return account == caller_account
+    if caller_parts[2] == "sts" and resource.startswith("assumed-role/"):
+        resource = "role/" + resource.split("/")[1]
+    return account == caller_account and name == resource
+
+
 # --------------------------------------------------------------------------- conditions
 _POSITIVE = {
     "StringEquals": lambda policy, request: policy == request,
     "StringLike": like,
     "ArnEquals": arn_like,  # AWS treats ArnEquals like ArnLike
     "ArnLike": arn_like,
+    "Bool": lambda policy, request: policy.lower() == request.lower(),
 }
 _NEGATED = {"StringNotEquals": "StringEquals", "StringNotLike": "StringLike", "ArnNotEquals": "ArnEquals",
             "ArnNotLike": "ArnLike"}

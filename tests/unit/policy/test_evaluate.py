@@ -123,8 +123,8 @@ def test_unsupported_operators_and_keys_raise_instead_of_being_ignored():
     with pytest.raises(UnsupportedPolicy, match="NumericLessThan"):
         numeric = deny(Action="*", Resource="*", Condition={"NumericLessThan": {"s3:max-keys": "10"}})
         is_denied([numeric], "s3:ListBucket")
-    with pytest.raises(UnsupportedPolicy, match="Principal"):
-        is_denied([deny(Action="*", Resource="*", Principal="*")], "s3:ListBucket")
+    with pytest.raises(UnsupportedPolicy, match="NotPrincipal"):
+        is_denied([deny(Action="*", Resource="*", NotPrincipal="*")], "s3:ListBucket")
     with pytest.raises(UnsupportedPolicy, match="neither Action nor NotAction"):
         applies({"Effect": "Deny", "Resource": "*"}, "s3:ListBucket", "*", {})
 

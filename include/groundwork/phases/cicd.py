@@ -1,0 +1,193 @@
+"""Phase 5, CI/CD: cross-account deployment roles, per-environment keys, artifact store and registry.
+
+Plan once over everything; apply in steps that each re-read AWS and do only approved changes:
+pipeline role (Shared Services) -> each environment (deployment role, key, deployment bucket) ->
+artifact store (key, bucket, ECR repository; their policies name the deployment roles, which must
+exist first) -> verify (a fresh plan is empty and the role chain with the ExternalId works).
+
+The ExternalId is passed in by the caller (Airflow resolves the connection or variable the config
+names); without it, `external_id_from_environment` reads Airflow's own environment variables
+(AIRFLOW_CONN_<ID> / AIRFLOW_VAR_<KEY>), so `python -m groundwork plan --phase 5` works in a shell
+set up by `scripts/stack.sh env`. The value only ever reaches the trust policy sent to IAM and the
+AssumeRole call; plans, results and errors name where it comes from, never what it is.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from urllib.parse import unquote, urlsplit
+
+from groundwork.aws.context import AwsContext
+from groundwork.phases.foundation import NotConverged, account_ids
+from groundwork.plan.model import Change, Plan
+from groundwork.policy import cicd as docs
+from groundwork.policy.cicd import CicdTopology
+from groundwork.reconcile import cicd_buckets, cicd_keys, cicd_registry, cicd_roles
+
+PHASE = "phase5_cicd"
+
+
+class MissingExternalId(Exception):
+    pass
+
+
+# --------------------------------------------------------------------------- the secret
+def external_id_source(config) -> str:
+    ref = config.cicd.external_id
+    return f"connection {ref.airflow_connection}" if ref.airflow_connection else f"variable {ref.airflow_variable}"
+
+
+def external_id_label(config) -> str:
+    return f"ExternalId: from {external_id_source(config)}"
+
+
+def external_id_from_environment(config, environ=None) -> str:
+    """The ExternalId from Airflow's environment variables (outside Airflow: the CLI)."""
+    environ = os.environ if environ is None else environ
+    ref = config.cicd.external_id
+    if ref.airflow_variable:
+        value = environ.get(f"AIRFLOW_VAR_{ref.airflow_variable.upper()}")
+    else:
+        raw = environ.get(f"AIRFLOW_CONN_{ref.airflow_connection.upper()}")
+        value = None
+        if raw:
+            if raw.lstrip().startswith("{"):
+                value = json.loads(raw).get("password")
+            else:
+                password = urlsplit(raw).password
+                value = unquote(password) if password else None
+    if not value:
+        raise MissingExternalId(f"the ExternalId is not available: set the Airflow {external_id_source(config)}")
+    return value
+
+
+# --------------------------------------------------------------------------- what to build
+def topology(ctx: AwsContext, config) -> CicdTopology:
+    if config.cicd is None:
+        raise NotConverged("the config has no cicd section")
+    ids = account_ids(ctx, config)
+    orchestrator = ctx.client("sts").get_caller_identity()["Account"]
+    return CicdTopology.from_config(config, ctx.region, orchestrator, ids)
+
+
+def _production_envs(config) -> set[str]:
+    return {e.name for e in config.cicd.environments
+            if e.requires_approval or config.account(e.account).is_production}
+
+
+def pipeline_spec(t: CicdTopology, config) -> cicd_roles.RoleSpec:
+    return cicd_roles.RoleSpec(
+        account=t.shared_account, account_name=t.name_of(t.shared_account), name=t.pipeline_role_name,
+        description="groundwork: the deployment pipeline; assumes each environment's deployment role",
+        trust=docs.pipeline_trust(t), permissions=docs.pipeline_permissions(t),
+        production=bool(_production_envs(config)),
+    )
+
+
+def environment_specs(t: CicdTopology, config, env: str, external_id: str) -> list:
+    account = t.environments[env]
+    name = t.name_of(account)
+    production = env in _production_envs(config)
+    return [
+        cicd_roles.RoleSpec(
+            account=account, account_name=name, name=t.deployment_role_name,
+            description=f"groundwork: deploys to {env}; trusts only the pipeline role, with the ExternalId",
+            trust=docs.deployment_trust(t, external_id), permissions=docs.deployment_permissions(t, env),
+            production=production, external_id=external_id, external_id_label=external_id_label(config),
+        ),
+        cicd_keys.KeySpec(
+            account=account, account_name=name, alias=t.environment_key_alias(env),
+            description=f"groundwork: artifacts deployed to {env}", policy=docs.environment_key_policy(t, env),
+            production=production,
+        ),
+        cicd_buckets.BucketSpec(
+            account=account, account_name=name, bucket=t.deployment_bucket(env),
+            kms_key=t.alias_arn(account, t.environment_key_alias(env)),
+            policy=docs.deployment_bucket_policy(t, env), region=t.region, production=production,
+        ),
+    ]
+
+
+def artifact_store_specs(t: CicdTopology, config) -> list:
+    shared, name = t.shared_account, t.name_of(t.shared_account)
+    production = bool(_production_envs(config))  # their policies grant the production deployment role
+    return [
+        cicd_keys.KeySpec(account=shared, account_name=name, alias=t.ARTIFACT_KEY_ALIAS,
+                          description="groundwork: the artifact store", policy=docs.artifact_key_policy(t),
+                          production=production),
+        cicd_buckets.BucketSpec(account=shared, account_name=name, bucket=t.artifact_bucket,
+                                kms_key=t.alias_arn(shared, t.ARTIFACT_KEY_ALIAS),
+                                policy=docs.artifact_bucket_policy(t), region=t.region, production=production),
+        cicd_registry.RepositorySpec(account=shared, account_name=name, name=t.repository_name,
+                                     policy=docs.repository_policy(t), production=production),
+    ]
+
+
+_PLAN = {cicd_roles.RoleSpec: cicd_roles.plan_role, cicd_keys.KeySpec: cicd_keys.plan_key,
+         cicd_buckets.BucketSpec: cicd_buckets.plan_bucket, cicd_registry.RepositorySpec: cicd_registry.plan_repository}
+_APPLY = {cicd_roles.RoleSpec: cicd_roles.apply_role, cicd_keys.KeySpec: cicd_keys.apply_key,
+          cicd_buckets.BucketSpec: cicd_buckets.apply_bucket,
+          cicd_registry.RepositorySpec: cicd_registry.apply_repository}
+
+
+def all_specs(t: CicdTopology, config, external_id: str) -> list:
+    specs = [pipeline_spec(t, config)]
+    for env in t.environments:
+        specs += environment_specs(t, config, env, external_id)
+    return specs + artifact_store_specs(t, config)
+
+
+# --------------------------------------------------------------------------- plan / apply / verify
+def plan(ctx: AwsContext, config, external_id: str | None = None) -> Plan:
+    external_id = external_id or external_id_from_environment(config)
+    t = topology(ctx, config)
+    return Plan(PHASE, tuple(_PLAN[type(spec)](ctx, spec) for spec in all_specs(t, config, external_id)))
+
+
+def needs_approval(plan_: Plan) -> bool:
+    """Approval before any change that touches production (or grants access into it)."""
+    return any(c.production for c in plan_.pending)
+
+
+def _apply(ctx, specs, approved) -> list[Change]:
+    return [done for spec in specs if (done := _APPLY[type(spec)](ctx, spec, approved)) is not None]
+
+
+def apply_pipeline(ctx: AwsContext, config, approved: set[str]) -> list[Change]:
+    return _apply(ctx, [pipeline_spec(topology(ctx, config), config)], approved)
+
+
+def apply_environment(ctx: AwsContext, config, env: str, approved: set[str], external_id: str) -> list[Change]:
+    return _apply(ctx, environment_specs(topology(ctx, config), config, env, external_id), approved)
+
+
+def apply_artifact_store(ctx: AwsContext, config, approved: set[str]) -> list[Change]:
+    return _apply(ctx, artifact_store_specs(topology(ctx, config), config), approved)
+
+
+def environment_names(config) -> list[str]:
+    return [e.name for e in config.cicd.environments]
+
+
+def verify(ctx: AwsContext, config, external_id: str) -> dict:
+    """A fresh plan must be empty and the deployment chain must work: the pipeline role, then every
+    deployment role with the ExternalId. Returns what later steps and the promotion DAG use."""
+    from groundwork import promotion
+
+    fresh = plan(ctx, config, external_id)
+    if not fresh.is_empty():
+        listing = "\n".join(f"  {c.summary()}" for c in fresh.pending)
+        raise NotConverged(f"{PHASE} did not converge; still pending:\n{listing}")
+    t = topology(ctx, config)
+    pipeline = promotion.pipeline_context(ctx, t)
+    reached = {env: promotion.deployment_context(pipeline, t, env, external_id).client("sts")
+               .get_caller_identity()["Arn"] for env in t.environments}
+    return {
+        "phase": PHASE,
+        "pipeline_role": t.pipeline_role_arn,
+        "deployment_roles": reached,
+        "artifact_bucket": t.artifact_bucket,
+        "repository": t.repository_uri,
+        "external_id": external_id_label(config),
+    }

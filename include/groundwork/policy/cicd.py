@@ -1,0 +1,246 @@
+"""CI/CD policy documents: who may assume which role, who may use which key and read which store.
+
+Pure functions of the resolved account ids (`CicdTopology`) and the config. The blueprint's
+deployment-role trust policy is rendered with the ExternalId passed in by the caller (from the
+Airflow connection or variable the config names); plans only ever see `redact_external_id`'s copy.
+
+moto enforces none of these documents; `tests/unit/policy/test_cicd_effect.py` proves what they do
+with `groundwork.policy.evaluate`.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+VERSION = "2012-10-17"
+EXTERNAL_ID_KEY = "sts:ExternalId"
+KEY_ADMIN_ACTIONS = [
+    "kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*", "kms:Revoke*",
+    "kms:Disable*", "kms:Get*", "kms:Delete*", "kms:TagResource", "kms:UntagResource",
+    "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion",
+]
+KEY_USE_ACTIONS = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
+IMAGE_PULL_ACTIONS = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:DescribeImages",
+                      "ecr:GetDownloadUrlForLayer"]
+IMAGE_PUSH_ACTIONS = IMAGE_PULL_ACTIONS + ["ecr:CompleteLayerUpload", "ecr:InitiateLayerUpload", "ecr:PutImage",
+                                           "ecr:UploadLayerPart"]
+
+
+@dataclass(frozen=True)
+class CicdTopology:
+    """Account ids and names of everything phase 5 creates, resolved once per run."""
+
+    region: str
+    orchestrator_account: str  # where Airflow's AWS connection lives (the management account)
+    shared_account: str
+    environments: dict[str, str]  # environment name -> account id, in promotion order
+    access_role_name: str = "OrganizationAccountAccessRole"
+    pipeline_role_name: str = "PipelineExecutionRole"
+    deployment_role_name: str = "DeploymentRole"
+    artifact_bucket_prefix: str = "groundwork-artifacts"
+    deployment_bucket_prefix: str = "groundwork-deployments"
+    repository_name: str = "groundwork/app"
+    record_parameter: str = "/groundwork/deployment/current"
+    account_names: dict[str, str] = field(default_factory=dict)  # account id -> configured name
+
+    @classmethod
+    def from_config(cls, config, region: str, orchestrator_account: str, ids: dict[str, str]) -> CicdTopology:
+        cicd = config.cicd
+        return cls(
+            region=region,
+            orchestrator_account=orchestrator_account,
+            shared_account=ids[cicd.shared_services_account],
+            environments={env.name: ids[env.account] for env in cicd.environments},
+            access_role_name=config.aws.access_role_name,
+            pipeline_role_name=cicd.pipeline_role_name,
+            deployment_role_name=cicd.deployment_role_name,
+            artifact_bucket_prefix=cicd.artifact_bucket_prefix,
+            deployment_bucket_prefix=cicd.deployment_bucket_prefix,
+            repository_name=cicd.repository_name,
+            record_parameter=cicd.record_parameter,
+            account_names={ids[name]: name for name in {cicd.shared_services_account, *(e.account for e in cicd.environments)}},
+        )
+
+    # ------------------------------------------------------------------ names and ARNs
+    def role_arn(self, account: str, name: str) -> str:
+        return f"arn:aws:iam::{account}:role/{name}"
+
+    @property
+    def pipeline_role_arn(self) -> str:
+        return self.role_arn(self.shared_account, self.pipeline_role_name)
+
+    def deployment_role_arn(self, env: str) -> str:
+        return self.role_arn(self.environments[env], self.deployment_role_name)
+
+    def access_role_arn(self, account: str) -> str:
+        return self.role_arn(account, self.access_role_name)
+
+    @property
+    def artifact_bucket(self) -> str:
+        return f"{self.artifact_bucket_prefix}-{self.shared_account}-{self.region}"
+
+    def deployment_bucket(self, env: str) -> str:
+        return f"{self.deployment_bucket_prefix}-{self.environments[env]}-{self.region}"
+
+    ARTIFACT_KEY_ALIAS = "alias/groundwork-artifacts"
+
+    @staticmethod
+    def environment_key_alias(env: str) -> str:
+        return f"alias/groundwork-deploy-{env}"
+
+    def alias_arn(self, account: str, alias: str) -> str:
+        return f"arn:aws:kms:{self.region}:{account}:{alias}"
+
+    def keys_arn(self, account: str) -> str:
+        """Every key of one account: IAM grants are scoped to the account, key policies name the principal."""
+        return f"arn:aws:kms:{self.region}:{account}:key/*"
+
+    @property
+    def repository_arn(self) -> str:
+        return f"arn:aws:ecr:{self.region}:{self.shared_account}:repository/{self.repository_name}"
+
+    @property
+    def repository_uri(self) -> str:
+        return f"{self.shared_account}.dkr.ecr.{self.region}.amazonaws.com/{self.repository_name}"
+
+    def record_parameter_arn(self, env: str) -> str:
+        return f"arn:aws:ssm:{self.region}:{self.environments[env]}:parameter{self.record_parameter}"
+
+    def name_of(self, account: str) -> str:
+        return self.account_names.get(account, account)
+
+
+def _statement(sid: str, actions: list[str], resources: list[str] | str, **extra) -> dict:
+    return {"Sid": sid, "Effect": "Allow", "Action": sorted(actions), "Resource": resources, **extra}
+
+
+# --------------------------------------------------------------------------- trust policies
+def pipeline_trust(t: CicdTopology) -> dict:
+    """The pipeline role is assumed by the orchestrator (Airflow's connection, management account)."""
+    return {"Version": VERSION, "Statement": [{
+        "Sid": "OrchestratorAssumesPipelineRole", "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{t.orchestrator_account}:root"}, "Action": "sts:AssumeRole",
+    }]}
+
+
+def deployment_trust(t: CicdTopology, external_id: str) -> dict:
+    """The blueprint's trust policy: only the pipeline role, only with the ExternalId."""
+    if not external_id:
+        raise ValueError("the deployment role trust policy needs an ExternalId")
+    return {"Version": VERSION, "Statement": [{
+        "Sid": "PipelineAssumesDeploymentRole", "Effect": "Allow",
+        "Principal": {"AWS": t.pipeline_role_arn}, "Action": "sts:AssumeRole",
+        "Condition": {"StringEquals": {EXTERNAL_ID_KEY: external_id}},
+    }]}
+
+
+def redact_external_id(document: dict | None, external_id: str | None, label: str) -> dict | None:
+    """A copy of a trust policy safe to show: the configured ExternalId becomes `label`, any other
+    value '(a different ExternalId)'. The value itself never leaves this function."""
+    if document is None:
+        return None
+    out = copy.deepcopy(document)
+    statements = out.get("Statement", [])
+    for statement in [statements] if isinstance(statements, dict) else statements:
+        for block in (statement.get("Condition") or {}).values():
+            for key in list(block):
+                if key.lower() == EXTERNAL_ID_KEY.lower():
+                    values = block[key] if isinstance(block[key], list) else [block[key]]
+                    shown = [label if external_id and v == external_id else "(a different ExternalId)" for v in values]
+                    block[key] = shown if isinstance(block[key], list) else shown[0]
+    return out
+
+
+# --------------------------------------------------------------------------- permissions
+def pipeline_permissions(t: CicdTopology) -> dict:
+    bucket = f"arn:aws:s3:::{t.artifact_bucket}"
+    return {"Version": VERSION, "Statement": [
+        _statement("AssumeDeploymentRoles", ["sts:AssumeRole"], [t.deployment_role_arn(e) for e in t.environments]),
+        _statement("ArtifactObjects", ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"], f"{bucket}/*"),
+        _statement("ArtifactBucket", ["s3:GetBucketVersioning", "s3:ListBucket"], bucket),
+        _statement("ArtifactKey", ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"],
+                   t.keys_arn(t.shared_account)),
+        _statement("Images", IMAGE_PUSH_ACTIONS, t.repository_arn),
+        _statement("RegistryLogin", ["ecr:GetAuthorizationToken"], "*"),
+    ]}
+
+
+def deployment_permissions(t: CicdTopology, env: str) -> dict:
+    """Least privilege for one environment: read the artifact store, write its own bucket with its own
+    key, record what runs. Nothing in any other environment's account."""
+    account = t.environments[env]
+    bucket = f"arn:aws:s3:::{t.deployment_bucket(env)}"
+    return {"Version": VERSION, "Statement": [
+        _statement("ReadArtifacts", ["s3:GetObject", "s3:GetObjectVersion"], f"arn:aws:s3:::{t.artifact_bucket}/*"),
+        _statement("DecryptArtifacts", ["kms:Decrypt", "kms:DescribeKey"], t.keys_arn(t.shared_account)),
+        _statement("PullImages", IMAGE_PULL_ACTIONS, t.repository_arn),
+        _statement("RegistryLogin", ["ecr:GetAuthorizationToken"], "*"),
+        _statement("DeployObjects", ["s3:GetObject", "s3:PutObject"], f"{bucket}/*"),
+        _statement("DeployBucket", ["s3:ListBucket"], bucket),
+        _statement("EnvironmentKey", ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"],
+                   t.keys_arn(account)),
+        _statement("RecordDeployment", ["ssm:GetParameter", "ssm:PutParameter"], t.record_parameter_arn(env)),
+    ]}
+
+
+# --------------------------------------------------------------------------- key policies
+def _admin(t: CicdTopology, account: str) -> dict:
+    return {"Sid": "KeyAdministration", "Effect": "Allow", "Principal": {"AWS": t.access_role_arn(account)},
+            "Action": KEY_ADMIN_ACTIONS, "Resource": "*"}
+
+
+def environment_key_policy(t: CicdTopology, env: str) -> dict:
+    """Only this environment's deployment role may use its key (no account-root delegation, so no
+    principal of another environment can ever be granted it by IAM)."""
+    account = t.environments[env]
+    return {"Version": VERSION, "Statement": [
+        _admin(t, account),
+        {"Sid": "DeploymentRoleUsesKey", "Effect": "Allow", "Principal": {"AWS": t.deployment_role_arn(env)},
+         "Action": KEY_USE_ACTIONS, "Resource": "*"},
+    ]}
+
+
+def artifact_key_policy(t: CicdTopology) -> dict:
+    return {"Version": VERSION, "Statement": [
+        _admin(t, t.shared_account),
+        {"Sid": "PipelineUsesKey", "Effect": "Allow", "Principal": {"AWS": t.pipeline_role_arn},
+         "Action": KEY_USE_ACTIONS, "Resource": "*"},
+        {"Sid": "DeploymentRolesDecrypt", "Effect": "Allow",
+         "Principal": {"AWS": [t.deployment_role_arn(e) for e in t.environments]},
+         "Action": ["kms:Decrypt", "kms:DescribeKey"], "Resource": "*"},
+    ]}
+
+
+# --------------------------------------------------------------------------- resource policies
+def _deny_insecure_transport(bucket: str) -> dict:
+    return {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+            "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+
+
+def artifact_bucket_policy(t: CicdTopology) -> dict:
+    return {"Version": VERSION, "Statement": [
+        _deny_insecure_transport(t.artifact_bucket),
+        {"Sid": "DeploymentRolesReadArtifacts", "Effect": "Allow",
+         "Principal": {"AWS": [t.deployment_role_arn(e) for e in t.environments]},
+         "Action": ["s3:GetObject", "s3:GetObjectVersion"], "Resource": f"arn:aws:s3:::{t.artifact_bucket}/*"},
+    ]}
+
+
+def deployment_bucket_policy(t: CicdTopology, env: str) -> dict:
+    bucket = t.deployment_bucket(env)
+    return {"Version": VERSION, "Statement": [
+        _deny_insecure_transport(bucket),
+        {"Sid": "DenyOtherKeys", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject",
+         "Resource": f"arn:aws:s3:::{bucket}/*",
+         "Condition": {"StringNotEqualsIfExists": {
+             "s3:x-amz-server-side-encryption-aws-kms-key-id": t.alias_arn(t.environments[env], t.environment_key_alias(env))}}},
+    ]}
+
+
+def repository_policy(t: CicdTopology) -> dict:
+    return {"Version": VERSION, "Statement": [
+        {"Sid": "DeploymentRolesPull", "Effect": "Allow",
+         "Principal": {"AWS": [t.deployment_role_arn(e) for e in t.environments]}, "Action": IMAGE_PULL_ACTIONS},
+    ]}

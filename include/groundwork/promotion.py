@@ -1,0 +1,165 @@
+"""Artifact promotion: build once, deploy the *same* digest to every environment in order.
+
+The path every deployment takes: the orchestrator's credentials assume PipelineExecutionRole in
+Shared Services, which assumes each environment's DeploymentRole with the ExternalId. As that
+deployment role, "deploy" copies the artifact version from the artifact store into the environment's
+deployment bucket, re-encrypted with the environment's own KMS key, and records what runs there in
+an SSM parameter of the environment's account. Deploying a digest that already runs changes nothing.
+
+No Airflow import here; the promotion DAG is a thin shell over these functions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import posixpath
+import re
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+
+import boto3
+
+from groundwork.aws import s3, ssm
+from groundwork.aws.context import AwsContext
+from groundwork.policy.cicd import CicdTopology
+
+SESSION_NAME = "groundwork-promotion"
+DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
+
+
+class ArtifactError(Exception):
+    """The artifact is missing, or its bytes do not have the digest they should."""
+
+
+@dataclass(frozen=True)
+class Artifact:
+    key: str
+    version_id: str | None
+    digest: str
+    size: int
+    source: str  # s3://bucket/key
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Artifact:
+        return cls(**data)
+
+
+def digest_of(body: bytes) -> str:
+    return "sha256:" + hashlib.sha256(body).hexdigest()
+
+
+def normalize_digest(value: str | None) -> str | None:
+    if not value:
+        return None
+    value = value.strip().lower()
+    value = value if value.startswith("sha256:") else f"sha256:{value}"
+    if not DIGEST.match(value):
+        raise ArtifactError(f"{value!r} is not a sha256 digest (sha256:<64 hex>)")
+    return value
+
+
+# --------------------------------------------------------------------------- the role chain
+def role_context(base: AwsContext, role_arn: str, external_id: str | None = None) -> AwsContext:
+    """A context whose default session is `role_arn`, assumed from `base`'s session (calls are
+    logged in the same list). The ExternalId goes into the AssumeRole call and nowhere else."""
+    extra = {"ExternalId": external_id} if external_id else {}
+    creds = base.client("sts").assume_role(RoleArn=role_arn, RoleSessionName=SESSION_NAME, **extra)["Credentials"]
+    session = boto3.session.Session(
+        aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"], region_name=base.region,
+    )
+    return AwsContext(session=session, region=base.region, access_role_name=base.access_role_name,
+                      endpoint_for=base.endpoint_for, calls=base.calls)
+
+
+def pipeline_context(ctx: AwsContext, t: CicdTopology) -> AwsContext:
+    return role_context(ctx, t.pipeline_role_arn)
+
+
+def deployment_context(pipeline: AwsContext, t: CicdTopology, env: str, external_id: str) -> AwsContext:
+    return role_context(pipeline, t.deployment_role_arn(env), external_id)
+
+
+# --------------------------------------------------------------------------- artifacts
+def resolve_artifact(pipeline: AwsContext, t: CicdTopology, key: str, expected_digest: str | None = None) -> Artifact:
+    """Pin the current version of `key` in the artifact store and verify its bytes: against
+    `expected_digest` when given, else against the digest the build recorded (x-amz-meta-sha256)."""
+    client = pipeline.client("s3")
+    source = f"s3://{t.artifact_bucket}/{key}"
+    head = s3.head_object(client, t.artifact_bucket, key)
+    if head is None:
+        raise ArtifactError(f"no artifact {source}")
+    body, response = s3.read_object(client, t.artifact_bucket, key, head.get("VersionId"))
+    actual = digest_of(body)
+    expected = normalize_digest(expected_digest) or normalize_digest(head.get("Metadata", {}).get("sha256"))
+    if expected is None:
+        raise ArtifactError(f"{source} has no recorded digest (x-amz-meta-sha256); give expected_digest")
+    if actual != expected:
+        raise ArtifactError(f"{source}: digest {actual} does not match the expected {expected}; not deploying")
+    return Artifact(key, response.get("VersionId") or head.get("VersionId"), actual, len(body), source)
+
+
+def deployed_key(artifact: Artifact) -> str:
+    return f"releases/{artifact.digest.removeprefix('sha256:')}/{posixpath.basename(artifact.key) or 'artifact'}"
+
+
+def current(deployment: AwsContext, t: CicdTopology) -> dict | None:
+    """What runs in the deployment role's environment (its record), or None."""
+    value = ssm.get_parameter(deployment.client("ssm"), t.record_parameter)
+    return json.loads(value) if value else None
+
+
+def deploy(deployment: AwsContext, t: CicdTopology, env: str, artifact: Artifact, run_id: str = "") -> dict:
+    """Deploy `artifact` to `env` as its deployment role; a digest that already runs there is left as is."""
+    client = deployment.client("s3")
+    bucket, key = t.deployment_bucket(env), deployed_key(artifact)
+    record = current(deployment, t)
+    if record and record.get("digest") == artifact.digest and s3.head_object(client, bucket, key):
+        return {"environment": env, "changed": False, "record": record}
+    body, _ = s3.read_object(client, t.artifact_bucket, artifact.key, artifact.version_id)
+    if digest_of(body) != artifact.digest:
+        raise ArtifactError(f"{artifact.source} changed under us: {digest_of(body)} is not {artifact.digest}")
+    env_key = t.alias_arn(t.environments[env], t.environment_key_alias(env))
+    s3.put_encrypted_object(client, bucket, key, body, env_key,
+                            {"sha256": artifact.digest, "source": artifact.source})
+    record = {
+        "environment": env,
+        "digest": artifact.digest,
+        "artifact": artifact.source,
+        "version_id": artifact.version_id,
+        "object": f"s3://{bucket}/{key}",
+        "kms_key": env_key,
+        "run_id": run_id,
+        "deployed_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+    ssm.put_parameter(deployment.client("ssm"), t.record_parameter, json.dumps(record, sort_keys=True),
+                      description="groundwork: the artifact digest running in this environment")
+    return {"environment": env, "changed": True, "record": record}
+
+
+def status(pipeline: AwsContext, t: CicdTopology, external_id: str, envs: list[str] | None = None) -> dict:
+    """Each environment's record, read through its deployment role."""
+    return {env: current(deployment_context(pipeline, t, env, external_id), t) for env in envs or list(t.environments)}
+
+
+def approval_markdown(artifact: Artifact, env: str, records: dict) -> str:
+    """What the approver sees: what is about to reach `env`, and what runs everywhere now."""
+    lines = [
+        f"**About to deploy to {env}:** `{artifact.source}` (version `{artifact.version_id}`, {artifact.size} bytes)",
+        "",
+        f"**Digest:** `{artifact.digest}` (verified again before the copy)",
+        "",
+        "| environment | runs now | deployed at |",
+        "|---|---|---|",
+    ]
+    for name, record in records.items():
+        if record:
+            same = " (this artifact)" if record.get("digest") == artifact.digest else ""
+            lines.append(f"| {name} | `{record['digest']}` {record.get('artifact', '')}{same} | {record.get('deployed_at', '')} |")
+        else:
+            lines.append(f"| {name} | nothing yet | |")
+    return "\n".join(lines)

@@ -1,0 +1,75 @@
+"""S3 buckets of phase 5 (the artifact store in Shared Services, each environment's deployment
+bucket): versioning, default SSE-KMS with the right key (by alias ARN), public access blocked,
+bucket policy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from groundwork.aws import s3
+from groundwork.plan.model import Change, check_approved
+from groundwork.policy.documents import canonical
+
+KIND = "s3_bucket"
+ALL_BLOCKED = "all blocked"
+
+
+@dataclass(frozen=True)
+class BucketSpec:
+    account: str
+    account_name: str
+    bucket: str
+    kms_key: str  # alias ARN of the bucket's key
+    policy: dict
+    region: str
+    production: bool = False
+
+    @property
+    def key(self) -> str:
+        return f"{self.account_name}/{self.bucket}"
+
+
+def desired(spec: BucketSpec) -> dict:
+    return {"versioning": "Enabled", "encryption": f"aws:kms {spec.kms_key}",
+            "public_access_block": ALL_BLOCKED, "document": canonical(spec.policy)}
+
+
+def read(ctx, spec: BucketSpec) -> dict | None:
+    client = ctx.client("s3", account_id=spec.account)
+    if not s3.bucket_exists(client, spec.bucket):
+        return None
+    encryption = s3.default_encryption(client, spec.bucket)
+    block = s3.public_access_block(client, spec.bucket)
+    policy = s3.bucket_policy(client, spec.bucket)
+    return {
+        "versioning": s3.versioning(client, spec.bucket),
+        "encryption": f"{encryption['algorithm']} {encryption['key']}" if encryption else "none",
+        "public_access_block": ALL_BLOCKED if block and all(block.get(k) for k in s3.BLOCK_ALL) else "not all blocked",
+        "document": canonical(policy) if policy else None,
+    }
+
+
+def plan_bucket(ctx, spec: BucketSpec) -> Change:
+    before, after = read(ctx, spec), desired(spec)
+    action = "create" if before is None else ("noop" if before == after else "update")
+    return Change(action, KIND, spec.key, before, after, production=spec.production)
+
+
+def apply_bucket(ctx, spec: BucketSpec, approved: set[str]) -> Change | None:
+    change = plan_bucket(ctx, spec)
+    if change.action == "noop":
+        return None
+    check_approved(change, approved)
+    client = ctx.client("s3", account_id=spec.account)
+    before, after = change.before or {}, change.after
+    if change.action == "create":
+        s3.create_bucket(client, spec.bucket, spec.region)
+    if before.get("public_access_block") != after["public_access_block"]:
+        s3.block_public_access(client, spec.bucket)
+    if before.get("versioning") != after["versioning"]:
+        s3.enable_versioning(client, spec.bucket)
+    if before.get("encryption") != after["encryption"]:
+        s3.put_kms_encryption(client, spec.bucket, spec.kms_key)
+    if before.get("document") != after["document"]:
+        s3.put_bucket_policy(client, spec.bucket, spec.policy)
+    return change

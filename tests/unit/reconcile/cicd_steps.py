@@ -1,0 +1,22 @@
+"""Phase 1 done, then phase 5's apply steps in the order the DAG runs them (moto-backed tests)."""
+
+from groundwork.phases import cicd, foundation
+
+from tests.unit.reconcile.foundation_steps import apply_all as apply_foundation
+
+EXTERNAL_ID = "test-external-id-4f9a2c"  # a test value; the product never holds one in code
+
+
+def foundation_done(ctx, config):
+    apply_foundation(ctx, config, {c.id for c in foundation.plan(ctx, config).pending})
+
+
+def apply_all(ctx, config, approved, external_id=EXTERNAL_ID):
+    done = cicd.apply_pipeline(ctx, config, approved)
+    for env in cicd.environment_names(config):
+        done += cicd.apply_environment(ctx, config, env, approved, external_id)
+    return done + cicd.apply_artifact_store(ctx, config, approved)
+
+
+def ids(plan):
+    return {c.id for c in plan.pending}
