@@ -122,6 +122,7 @@ once("pg_password", lambda: secrets.token_hex(24))
 once("jwt_secret", lambda: secrets.token_hex(32))
 once("api_secret_key", lambda: secrets.token_hex(32))
 once("fernet_key", lambda: base64.urlsafe_b64encode(os.urandom(32)).decode())
+once("external_id", lambda: secrets.token_urlsafe(24))  # phase 5: the deployment roles' sts:ExternalId
 p = os.path.join(d, "passwords.json")
 pw = {}
 if os.path.exists(p):
@@ -173,6 +174,8 @@ compute_env() {
   setenv AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL 5
   setenv AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL "$MIN_FILE_PROCESS_INTERVAL"
   setenv AIRFLOW_CONN_AWS_DEFAULT "{\"conn_type\": \"aws\", \"login\": \"testing\", \"password\": \"testing\", \"extra\": {\"region_name\": \"us-east-1\", \"endpoint_url\": \"$STANDIN_URL\", \"service_config\": {\"sts\": {\"endpoint_url\": \"$STANDIN_URL\"}}}}"
+  # The ExternalId the deployment roles require (config: cicd.external_id -> this connection's password).
+  setenv AIRFLOW_CONN_GROUNDWORK_EXTERNAL_ID "{\"conn_type\": \"generic\", \"password\": \"$(secret external_id)\"}"
   local pp="$ROOT/include:$PLUGINS_FOLDER" e
   local IFS=:
   for e in $GW_ORIG_PYTHONPATH; do

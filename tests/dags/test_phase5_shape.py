@@ -1,0 +1,48 @@
+"""phase5_cicd parses, without AWS, into the shape every phase has."""
+
+import botocore.client
+import pytest
+
+from tests.conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def dag():
+    from airflow.dag_processing.dagbag import DagBag
+
+    original = botocore.client.BaseClient._make_api_call
+
+    def refuse(self, operation, params):
+        raise AssertionError(f"AWS call {operation} at DAG parse time")
+
+    botocore.client.BaseClient._make_api_call = refuse
+    try:
+        bag = DagBag(str(ROOT / "dags" / "phase5_cicd.py"))
+    finally:
+        botocore.client.BaseClient._make_api_call = original
+    assert bag.import_errors == {}
+    return bag.dags["phase5_cicd"]
+
+
+def test_order(dag):
+    order = ["gate", "validate", "plan", "needs_approval", "approve", "apply_pipeline", "environment_names",
+             "apply_environment", "apply_artifact_store", "verify", "publish"]
+    for upstream, downstream in zip(order, order[1:]):
+        assert downstream in dag.get_task(upstream).downstream_task_ids, (upstream, downstream)
+    assert dag.get_task("gate").upstream_task_ids == set()
+    assert "apply_pipeline" in dag.get_task("needs_approval").downstream_task_ids  # no approval when not needed
+    assert dag.get_task("apply_pipeline").trigger_rule == "none_failed_min_one_success"
+
+
+def test_scheduled_on_phase4_and_tagged(dag):
+    assert dag.schedule.name == "groundwork_phase4_observability"
+    assert set(dag.tags) == {"groundwork", "phase5"}
+    assert dag.catchup is False and dag.max_active_runs == 1
+
+
+def test_approval_and_publication(dag):
+    approve = dag.get_task("approve")
+    assert approve.assigned_users == [{"id": "approver", "name": "approver"}]
+    assert approve.fail_on_reject is True and approve.retries == 0
+    assert [o.name for o in dag.get_task("publish").outlets] == ["groundwork_phase5_cicd"]
+    assert "MappedOperator" in type(dag.get_task("apply_environment")).__name__

@@ -1,0 +1,59 @@
+"""promote_artifact parses, without AWS, into dev -> staging -> approval -> prod, from the config."""
+
+import botocore.client
+import pytest
+
+from tests.conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def dag():
+    from airflow.dag_processing.dagbag import DagBag
+
+    original = botocore.client.BaseClient._make_api_call
+
+    def refuse(self, operation, params):
+        raise AssertionError(f"AWS call {operation} at DAG parse time")
+
+    botocore.client.BaseClient._make_api_call = refuse
+    try:
+        bag = DagBag(str(ROOT / "dags" / "promote_artifact.py"))
+    finally:
+        botocore.client.BaseClient._make_api_call = original
+    assert bag.import_errors == {}
+    return bag.dags["promote_artifact"]
+
+
+def test_promotion_order(dag):
+    order = ["ready", "verify_artifact", "deploy_development", "deploy_staging", "status_production",
+             "approve_production", "deploy_production", "report"]
+    for upstream, downstream in zip(order, order[1:]):
+        assert downstream in dag.get_task(upstream).downstream_task_ids, (upstream, downstream)
+    # production is deployed only after the approval, and the same verified artifact feeds every deployment
+    assert {"approve_production", "verify_artifact"} <= dag.get_task("deploy_production").upstream_task_ids
+    for env in ("development", "staging", "production"):
+        assert "verify_artifact" in dag.get_task(f"deploy_{env}").upstream_task_ids
+    assert not any(t.task_id.startswith("approve_") for t in dag.get_task("deploy_staging").upstream_list)
+
+
+def test_not_a_phase_tags_and_settings(dag):
+    assert dag.schedule is None or str(dag.timetable.summary) in ("None", "")
+    assert set(dag.tags) == {"groundwork", "promotion"}
+    assert dag.catchup is False and dag.max_active_runs == 1
+    for task in dag.tasks:
+        assert task.retries is not None
+
+
+def test_the_approval_is_assigned_shows_the_artifact_and_fails_on_reject(dag):
+    approve = dag.get_task("approve_production")
+    assert approve.assigned_users == [{"id": "approver", "name": "approver"}]
+    assert approve.fail_on_reject is True and approve.retries == 0
+    assert "status_production" in approve.body and "markdown" in approve.body
+
+
+def test_trigger_form_params(dag):
+    params = dag.params
+    assert params.get_param("artifact_key").schema["type"] == "string"
+    assert params.get_param("artifact_key").schema["minLength"] == 1
+    assert params["expected_digest"] == ""
+    assert "pattern" in params.get_param("expected_digest").schema
