@@ -57,6 +57,7 @@ class Change:
 class Plan:
     phase: str
     changes: tuple[Change, ...] = field(default_factory=tuple)
+    notes: tuple[str, ...] = ()  # lines shown with the plan (e.g. CIDR capacity); not part of the digest
 
     @property
     def pending(self) -> list[Change]:
@@ -82,11 +83,12 @@ class Plan:
             "counts": self.counts(),
             "changes": [c.to_dict() for c in self.changes],
             "markdown": render_markdown(self),
+            "notes": list(self.notes),
         }
 
     @classmethod
     def from_dict(cls, data: dict) -> Plan:
-        return cls(data["phase"], tuple(Change.from_dict(c) for c in data["changes"]))
+        return cls(data["phase"], tuple(Change.from_dict(c) for c in data["changes"]), tuple(data.get("notes", ())))
 
 
 def render_text(plan: Plan) -> str:
@@ -96,13 +98,15 @@ def render_text(plan: Plan) -> str:
         f"{counts['update']} to update, {counts['delete']} to delete, {counts['noop']} unchanged"
     ]
     lines += [f"  {c.summary()}" for c in plan.pending]
+    lines += list(plan.notes)
     return "\n".join(lines)
 
 
 def render_markdown(plan: Plan) -> str:
     counts = plan.counts()
+    notes = "".join(f"\n\n{note}" for note in plan.notes)
     if plan.is_empty():
-        return f"**{plan.phase}**: nothing to change ({counts['noop']} resources already as configured)."
+        return f"**{plan.phase}**: nothing to change ({counts['noop']} resources already as configured).{notes}"
     lines = [
         f"**{plan.phase}** plan `{plan.digest}`: **{counts['create']}** to create, "
         f"**{counts['update']}** to update, **{counts['delete']}** to delete, {counts['noop']} unchanged.",
@@ -114,7 +118,7 @@ def render_markdown(plan: Plan) -> str:
         detail = _detail(c)
         flag = " **(production)**" if c.production else ""
         lines.append(f"| {SYMBOL[c.action]} {c.action} | {c.kind} | {c.key}{flag} | {detail} |")
-    return "\n".join(lines)
+    return "\n".join(lines) + notes
 
 
 def _detail(change: Change) -> str:
