@@ -10,10 +10,14 @@ the Action parameter (query / EC2), or the HTTP method for REST protocols (S3 an
 from __future__ import annotations
 
 import base64
+import functools
 import json
+import re
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
+
+import botocore.session
 
 from groundwork.aws.context import is_mutating
 from groundwork_standin.aws_request import signing_service
@@ -44,8 +48,54 @@ def parse_entry(entry: dict) -> RecordedCall:
         if action:
             return RecordedCall(service, action[0], is_mutating(action[0]))
     method = entry.get("method", "GET").upper()
-    return RecordedCall(service, f"{method} {urllib.parse.urlparse(entry.get('url', '')).path}",
-                        method in REST_MUTATING_METHODS)
+    parsed = urllib.parse.urlparse(entry.get("url", ""))
+    operation = rest_operation(service, method, parsed.path, parsed.query)
+    if operation:
+        return RecordedCall(service, operation, is_mutating(operation))
+    return RecordedCall(service, f"{method} {parsed.path}", method in REST_MUTATING_METHODS)
+
+
+def _template(path: str) -> re.Pattern:
+    """'/{Bucket}/{Key+}' -> a regex: {X} is one path segment, {X+} any rest."""
+    out = ""
+    for literal, name in re.findall(r"([^{]*)(?:\{([^}]*)\})?", path):
+        out += re.escape(literal)
+        if name:
+            out += ".+" if name.endswith("+") else "[^/]+"
+    return re.compile(f"^{out}/?$")
+
+
+@functools.lru_cache(maxsize=None)
+def _rest_routes(service: str) -> list[tuple[int, str, re.Pattern, frozenset, str]]:
+    """(specificity, method, path regex, required query keys, operation) from botocore's model."""
+    try:
+        model = botocore.session.get_session().get_service_model(service)
+    except Exception:
+        return []
+    routes = []
+    for name in model.operation_names:
+        operation = model.operation_model(name)
+        http = operation.http
+        path, _, query = http.get("requestUri", "/").partition("?")
+        keys = {k.split("=")[0] for k in query.split("&") if k} - {"x-id"}  # botocore does not send x-id
+        shape = operation.input_shape
+        for member in (shape.required_members if shape else []):
+            serialization = shape.members[member].serialization
+            if serialization.get("location") == "querystring":
+                keys.add(serialization.get("name", member))
+        keys = frozenset(keys)
+        literal = len(re.sub(r"\{[^}]+\}", "", path)) + 10 * len(keys)
+        routes.append((literal, http.get("method", "GET"), _template(path), keys, name))
+    return sorted(routes, key=lambda route: route[0], reverse=True)
+
+
+def rest_operation(service: str, method: str, path: str, query: str) -> str | None:
+    """The operation a REST request calls, matched against botocore's HTTP bindings."""
+    present = set(urllib.parse.parse_qs(query, keep_blank_values=True))
+    for _, route_method, pattern, keys, name in _rest_routes(service):
+        if route_method == method and keys <= present and pattern.match(path):
+            return name
+    return None
 
 
 def parse_recording(text: str) -> list[RecordedCall]:

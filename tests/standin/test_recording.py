@@ -34,9 +34,21 @@ def test_base64_bodies_as_moto_stores_them():
     assert parse_entry(encoded).operation == "AssumeRole"
 
 
-def test_rest_protocol_falls_back_to_the_http_method():
-    assert parse_entry(entry("s3", method="PUT", url="/bucket?versioning")).mutating is True
-    assert parse_entry(entry("s3", method="GET", url="/bucket?versioning")).mutating is False
+def test_rest_operations_come_from_botocore_http_bindings():
+    put = parse_entry(entry("s3", method="PUT", url="/bucket?versioning"))
+    assert (put.operation, put.mutating) == ("PutBucketVersioning", True)
+    get = parse_entry(entry("s3", method="GET", url="/bucket?versioning"))
+    assert (get.operation, get.mutating) == ("GetBucketVersioning", False)
+    assert parse_entry(entry("s3", method="DELETE", url="/bucket/AWSLogs/o-1/x.json.gz")).operation == "DeleteObject"
+    shares = parse_entry(entry("ram", method="POST", url="/getresourceshares"))  # a read sent as POST
+    assert (shares.operation, shares.mutating) == ("GetResourceShares", False)
+    zone = parse_entry(entry("route53", method="GET", url="/2013-04-01/hostedzone/Z123"))
+    assert (zone.operation, zone.mutating) == ("GetHostedZone", False)
+
+
+def test_unknown_rest_requests_fall_back_to_the_http_method():
+    assert parse_entry(entry("nosuchservice", method="PUT", url="/x")).mutating is True
+    assert parse_entry(entry("nosuchservice", method="GET", url="/x")).mutating is False
 
 
 def test_recording_lines():
