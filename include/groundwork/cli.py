@@ -72,6 +72,9 @@ def plan(phase: int, path: str | None, as_json: bool) -> int:
     except (BotoCoreError, ClientError) as exc:
         print(f"error: cannot read AWS: {exc}", file=sys.stderr)
         return FAILED
+    except Exception as exc:  # a domain refusal (missing ExternalId, phase 1 not run, ...): one line
+        print(f"error: {exc}", file=sys.stderr)
+        return FAILED
     print(json.dumps(result.to_dict(), indent=2) if as_json else render_text(result))
     return OK
 

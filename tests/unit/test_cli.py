@@ -129,3 +129,14 @@ def test_plan_reports_an_aws_error_and_exits_1(aws, capsys, monkeypatch):
     monkeypatch.setattr(foundation, "plan", no_credentials)
     assert cli.main(["plan", "--phase", "1", "--config", str(DEFAULT_CONFIG)]) == 1
     assert capsys.readouterr().err.startswith("error: cannot read AWS: Unable to locate credentials")
+
+
+def test_a_domain_error_is_one_line_not_a_traceback(capsys, monkeypatch):
+    from groundwork.phases import foundation
+
+    def refuse(ctx, config):
+        raise RuntimeError("accounts ['Audit'] do not exist yet; run phase1_foundation first")
+
+    monkeypatch.setattr(foundation, "plan", refuse)
+    assert cli.main(["plan", "--phase", "1", "--config", str(DEFAULT_CONFIG)]) == 1
+    assert capsys.readouterr().err.strip() == "error: accounts ['Audit'] do not exist yet; run phase1_foundation first"
