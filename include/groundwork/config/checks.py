@@ -53,6 +53,7 @@ def raw_problems(raw: dict) -> Found:
     yield from _scps(org, ous)
     yield from _approvers(raw, accounts)
     yield from _identity(_dict(raw.get("identity")), account_names, ous)
+    yield from _log_archive_access(raw, accounts)
     yield from _references(raw, account_names)
     yield from _observability(raw)
 
@@ -206,6 +207,28 @@ def _identity(identity: dict, account_names: list, ous: list[str]) -> Found:
         for j, path in enumerate(_list(assignment.get("ous"))):
             if path not in ous:
                 yield loc + ("ous", j), f"unknown OU {path!r}"
+
+
+def _log_archive_access(raw: dict, accounts: list) -> Found:
+    """Blueprint: the Log Archive account has no interactive access except for emergency response,
+    so only the break-glass group may be assigned there (directly or through an OU)."""
+    identity = _dict(raw.get("identity"))
+    named = _dict(raw.get("observability")).get("log_archive_account", "Log Archive")
+    archive = {a.get("name"): a.get("ou") for a in map(_dict, accounts)
+               if a.get("kind") == "log_archive" or a.get("name") == named}
+    glass = identity.get("break_glass_group")
+    for i, assignment in enumerate(_list(identity.get("assignments"))):
+        assignment = _dict(assignment)
+        if assignment.get("group") == glass and glass is not None:
+            continue
+        hits = [(("accounts", j), name) for j, name in enumerate(_list(assignment.get("accounts"))) if name in archive]
+        hits += [(("ous", j), name) for j, ou in enumerate(_list(assignment.get("ous"))) for name, at in archive.items()
+                 if isinstance(ou, str) and isinstance(at, str) and (at == ou or at.startswith(ou + "/"))]
+        for where, name in hits:
+            yield ("identity", "assignments", i) + where, (
+                f"{assignment.get('group')!r} would get interactive access to the Log Archive account {name!r}; "
+                f"only the break-glass group ({glass or 'identity.break_glass_group, not set'}) may be assigned there"
+            )
 
 
 def _references(raw: dict, account_names: list) -> Found:

@@ -107,6 +107,11 @@ EXPECTED: dict[str, list[tuple[str, int | None, str]]] = {
         ("identity.scim_token", 32, INLINE),
         ("identity.permission_sets[0].inline_policy.Statement[0].Condition.StringEquals.sts:ExternalId", 36, INLINE),
     ],
+    "log_archive_interactive_access": [
+        ("identity.assignments[0].accounts[1]", 38,
+         "'Auditors' would get interactive access to the Log Archive account 'Log Archive'; only the break-glass group"),
+        ("identity.assignments[1].ous[0]", 39, "'Auditors' would get interactive access to the Log Archive account"),
+    ],
     "production_without_approvers": [
         ("approvals.approvers", 8, "production accounts ['Production'] need at least one approver"),
     ],
