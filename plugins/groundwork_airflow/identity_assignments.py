@@ -1,0 +1,64 @@
+"""The mapped per-account step of phase 2: the account's assignments created and removed as the
+approved plan says; the wait on their creation/deletion status is deferred to the triggerer (no
+worker slot held)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from airflow.sdk import BaseOperator
+
+from groundwork_airflow.phase import approved_ids, load_runtime_config
+from groundwork_airflow.triggers import AwsPollTrigger
+
+PROBE = "groundwork.phases.identity:assignments_settled"
+
+
+class EnsureAssignmentsOperator(BaseOperator):
+    template_fields = ("account_name",)
+
+    def __init__(self, *, account_name: str, poll_interval: float = 3.0,
+                 assignment_timeout: timedelta = timedelta(minutes=30), **kwargs):
+        super().__init__(**kwargs)
+        self.account_name = account_name
+        self.poll_interval = poll_interval
+        self.assignment_timeout = assignment_timeout
+
+    def execute(self, context):
+        from groundwork.phases import identity
+        from groundwork_airflow.aws import context_for
+
+        config = load_runtime_config()
+        ctx = context_for(config)
+        progress = identity.apply_account(ctx, config, self.account_name, approved_ids(context["ti"]))
+        for line in progress["applied"]:
+            self.log.info("applied: %s", line)
+        if progress["requests"]:
+            self.log.info("waiting for %d assignment request(s) of %s (deferred)", len(progress["requests"]),
+                          self.account_name)
+            self.defer(
+                trigger=AwsPollTrigger(
+                    probe=PROBE,
+                    arguments={"instance_arn": progress["instance_arn"], "requests": progress["requests"]},
+                    connection_id=config.aws.connection_id,
+                    region=config.aws.home_region,
+                    access_role_name=config.aws.access_role_name,
+                    poll_interval=self.poll_interval,
+                    timeout=self.assignment_timeout.total_seconds(),
+                ),
+                method_name="assignments_settled",
+            )
+        mutating = [c.operation for c in ctx.mutating_calls()]
+        self.log.info("account %s: assignments converged; mutating calls: %s", self.account_name, mutating or "none")
+        return {"name": self.account_name, "applied": progress["applied"]}
+
+    def assignments_settled(self, context, event):
+        from airflow.exceptions import AirflowException
+
+        from groundwork.phases import identity
+
+        if event.get("status") != "done":
+            raise AirflowException(f"assignment requests of {self.account_name} did not settle: {event}")
+        identity.check_settled(event["result"])
+        self.log.info("account %s: assignment requests settled: %s", self.account_name, event["result"]["requests"])
+        return {"name": self.account_name, "requests": event["result"]["requests"]}
