@@ -60,12 +60,12 @@ def production_sets(config, ids: dict[str, str], sets: dict) -> set[str]:
     return out | {name for name, s in sets.items() if production_ids & set(s.accounts)}
 
 
-def read(ctx: AwsContext, config) -> IdentityView:
+def read(ctx: AwsContext, config, details: bool = True) -> IdentityView:
     found = instance(ctx)  # first: without Identity Center nothing else is read
     ids = account_ids(ctx, config)
     group_ids = groups.read_groups(ctx.client("identitystore"), found.identity_store_id, config)
     names = {p.name for p in config.identity.permission_sets}
-    sets = permission_sets.read_permission_sets(_sso(ctx), found.arn, names)
+    sets = permission_sets.read_permission_sets(_sso(ctx), found.arn, names, details)
     return IdentityView(found, ids, group_ids, sets)
 
 
@@ -150,7 +150,7 @@ def apply_directory(ctx: AwsContext, config, approved: set[str]) -> list[Change]
 def apply_account(ctx: AwsContext, config, name: str, approved: set[str]) -> dict:
     """Start the account's assignment changes; returns {"account", "account_id", "instance_arn",
     "requests", "applied"}: the requests still IN_PROGRESS are what the deferred wait polls."""
-    view = read(ctx, config)
+    view = read(ctx, config, details=False)  # the account step needs ids, not policies
     if any(gid is None for gid in view.group_ids.values()) or set(view.sets) < {p.name for p in config.identity.permission_sets}:
         raise NotConverged("groups or permission sets are missing; the apply_directory step must run first")
     done, requests = assignments.apply_account(

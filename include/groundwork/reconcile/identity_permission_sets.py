@@ -70,13 +70,17 @@ def desired(spec) -> dict:
     }
 
 
-def read_permission_sets(client, instance_arn: str, names: set[str]) -> dict[str, PermissionSetState]:
-    """Every permission set named in the config or created by groundwork, by name."""
+def read_permission_sets(client, instance_arn: str, names: set[str], details: bool = True) -> dict[str, PermissionSetState]:
+    """Every permission set named in the config or created by groundwork, by name. Without
+    `details` only names, ARNs and the managed tag are read (enough to reach assignments)."""
     out: dict[str, PermissionSetState] = {}
     for arn in sso.permission_set_arns(client, instance_arn):
         described = sso.describe_permission_set(client, instance_arn, arn)
         managed = sso.permission_set_tags(client, instance_arn, arn).get("managed-by") == "groundwork"
         if described["Name"] not in names and not managed:
+            continue
+        if not details:
+            out[described["Name"]] = PermissionSetState(arn, described["Name"], "", "", managed)
             continue
         inline = sso.inline_policy(client, instance_arn, arn)
         out[described["Name"]] = PermissionSetState(
