@@ -10,6 +10,7 @@ import json
 import os
 import shlex
 import subprocess
+import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,6 +83,11 @@ def stack():
         if (ROOT / "dags" / f"{dag_id}.py").exists():
             admin.wait_for_dag(dag_id)
             admin.request("PATCH", f"/dags/{dag_id}", json={"is_paused": True})
+            # a kept stack may hold runs a stopped stack left unfinished: they would block new runs
+            for run in admin.runs(dag_id):
+                if run["state"] in ("queued", "running"):
+                    admin.request("PATCH", f"/dags/{dag_id}/dagRuns/{admin._run(run['dag_run_id'])}",
+                                  json={"state": "failed"})
     yield stack
     if os.environ.get("GROUNDWORK_E2E_KEEP") != "1":
         subprocess.run([script, "down"], env=env, capture_output=True, text=True, timeout=300)
@@ -108,6 +114,52 @@ def ensure_phase(stack, completed_phases):
         return completed_phases[dag_id]
 
     return ensure
+
+
+def pause_phases_after(stack: Stack, dag_id: str) -> None:
+    """Pause every phase after `dag_id`, so its Asset starts nothing behind a test's back."""
+    admin = stack.client("admin")
+    for later in PHASES[PHASES.index(dag_id) + 1:]:
+        if (ROOT / "dags" / f"{later}.py").exists():
+            admin.request("PATCH", f"/dags/{later}", json={"is_paused": True})
+
+
+def trigger_until_approval(stack: Stack, dag_id: str) -> str:
+    """Unpause and trigger a phase; return once its approval may be answered."""
+    from groundwork_ops.rollout import APPROVAL_SETTLE_SECONDS
+
+    admin = stack.client("admin")
+    admin.wait_for_dag(dag_id)
+    admin.unpause(dag_id)
+    run_id = admin.trigger(dag_id)
+    admin.wait_for_task_state(dag_id, run_id, "approve", {"awaiting_input"})
+    time.sleep(APPROVAL_SETTLE_SECONDS)  # Airflow 3.3.2 fails an answer sent too early (see rollout)
+    return run_id
+
+
+def converged_rerun(stack: Stack, dag_id: str) -> tuple[str, list]:
+    """Trigger a phase that already converged, recording every AWS call the run makes; the run
+    must succeed without asking anyone. Returns the run id and the recorded calls."""
+    from collections import Counter
+
+    from groundwork_standin.recording import Recorder
+
+    admin = stack.client("admin")
+    recorder = Recorder(stack.standin_url)
+    recorder.start()
+    started = time.monotonic()
+    try:
+        run_id = admin.trigger(dag_id)
+        assert admin.wait_for_run(dag_id, run_id, timeout=600) == "success", admin.task_states(dag_id, run_id)
+        calls = recorder.calls()
+    finally:
+        recorder.stop()
+    counted = Counter(f"{c.service}:{c.operation}" for c in calls)
+    print(f"\n{dag_id} converged rerun: {time.monotonic() - started:.1f}s, {len(calls)} calls: {sorted(counted.items())}")
+    assert admin.task_states(dag_id, run_id)["approve"] == "skipped"
+    counts = admin.xcom(dag_id, run_id, "plan", key="counts")
+    assert (counts["create"], counts["update"], counts["delete"]) == (0, 0, 0)
+    return run_id, calls
 
 
 def pytest_collection_modifyitems(items):

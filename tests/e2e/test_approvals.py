@@ -8,6 +8,7 @@ import time
 import pytest
 
 from groundwork_ops.rollout import APPROVAL_SETTLE_SECONDS
+from tests.e2e.conftest import pause_phases_after
 
 DAG = "phase1_foundation"
 pytestmark = pytest.mark.e2e
@@ -18,6 +19,7 @@ def test_a_rejected_plan_applies_nothing_and_says_who_rejected(stack):
     orgs = stack.aws("organizations")
     organization_before = orgs.list_roots()["Roots"] if _has_org(orgs) else None
     admin.wait_for_dag(DAG)
+    pause_phases_after(stack, DAG)
     admin.unpause(DAG)
     run_id = admin.trigger(DAG)
     admin.wait_for_task_state(DAG, run_id, "approve", {"awaiting_input"})

@@ -4,13 +4,10 @@ check AWS against the config, then rerun and see nothing change."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from groundwork.config.loader import load_config
-from groundwork_ops.rollout import APPROVAL_SETTLE_SECONDS
-from groundwork_standin.recording import Recorder
+from tests.e2e.conftest import converged_rerun, trigger_until_approval
 
 DAG = "phase1_foundation"
 CONFIG = load_config()
@@ -19,13 +16,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def first_run(stack):
-    admin = stack.client("admin")
-    admin.wait_for_dag(DAG)
-    admin.unpause(DAG)
-    run_id = admin.trigger(DAG)
-    admin.wait_for_task_state(DAG, run_id, "approve", {"awaiting_input"})
-    time.sleep(APPROVAL_SETTLE_SECONDS)  # see groundwork_ops.rollout: an early answer fails the task
-    return run_id
+    return trigger_until_approval(stack, DAG)
 
 
 def test_the_approval_shows_the_plan_to_its_approver(stack, first_run):
@@ -72,18 +63,7 @@ def test_the_approved_run_succeeds_and_aws_matches_the_config(stack, first_run, 
 
 
 def test_a_second_run_asks_nothing_and_makes_no_mutating_call(stack, first_run):
-    admin = stack.client("admin")
-    assert admin.run(DAG, first_run)["state"] == "success"
-    recorder = Recorder(stack.standin_url)
-    recorder.start()
-    try:
-        run_id = admin.trigger(DAG)
-        assert admin.wait_for_run(DAG, run_id, timeout=600) == "success", admin.task_states(DAG, run_id)
-        calls = recorder.calls()
-    finally:
-        recorder.stop()
-    states = admin.task_states(DAG, run_id)
-    assert states["approve"] == "skipped"
-    assert admin.xcom(DAG, run_id, "plan", key="counts")["create"] == 0
+    assert stack.client("admin").run(DAG, first_run)["state"] == "success"
+    _, calls = converged_rerun(stack, DAG)
     assert [c for c in calls if c.mutating] == []
     assert any(c.operation == "ListAccountsForParent" for c in calls)

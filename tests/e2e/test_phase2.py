@@ -12,8 +12,7 @@ import pytest
 from groundwork.config.loader import load_config
 from groundwork.reconcile.identity_assignments import desired_assignments
 from groundwork.reconcile.identity_permission_sets import is_admin
-from groundwork_ops.rollout import APPROVAL_SETTLE_SECONDS
-from groundwork_standin.recording import Recorder
+from tests.e2e.conftest import converged_rerun, trigger_until_approval
 
 DAG = "phase2_identity"
 CONFIG = load_config()
@@ -28,14 +27,8 @@ def _needs_approval(wanted) -> bool:
 @pytest.fixture(scope="module")
 def first_run(stack, ensure_phase):
     ensure_phase("phase1_foundation")
-    admin = stack.client("admin")
-    admin.wait_for_dag(DAG)
-    admin.unpause(DAG)
     started = time.monotonic()
-    run_id = admin.trigger(DAG)
-    admin.wait_for_task_state(DAG, run_id, "approve", {"awaiting_input"})
-    time.sleep(APPROVAL_SETTLE_SECONDS)  # see groundwork_ops.rollout: an early answer fails the task
-    return run_id, started
+    return trigger_until_approval(stack, DAG), started
 
 
 def test_the_approval_lists_exactly_the_admin_grants_and_production_changes(stack, first_run):
@@ -93,24 +86,7 @@ def test_the_approved_run_succeeds_and_identity_center_matches_the_config(stack,
 
 
 def test_a_second_run_asks_nothing_and_makes_no_mutating_call(stack, first_run):
-    admin = stack.client("admin")
-    assert admin.run(DAG, first_run[0])["state"] == "success"
-    recorder = Recorder(stack.standin_url)
-    recorder.start()
-    started = time.monotonic()
-    try:
-        run_id = admin.trigger(DAG)
-        assert admin.wait_for_run(DAG, run_id, timeout=600) == "success", admin.task_states(DAG, run_id)
-        calls = recorder.calls()
-    finally:
-        recorder.stop()
-    ops: dict[str, int] = {}
-    for c in calls:
-        ops[f"{c.service}:{c.operation}"] = ops.get(f"{c.service}:{c.operation}", 0) + 1
-    print(f"\nphase2 converged rerun: {time.monotonic() - started:.1f}s, {len(calls)} calls")
-    print(sorted(ops.items()))
-    assert admin.task_states(DAG, run_id)["approve"] == "skipped"
-    counts = admin.xcom(DAG, run_id, "plan", key="counts")
-    assert (counts["create"], counts["update"], counts["delete"]) == (0, 0, 0)
+    assert stack.client("admin").run(DAG, first_run[0])["state"] == "success"
+    _, calls = converged_rerun(stack, DAG)
     assert [c for c in calls if c.mutating] == []
     assert any(c.operation == "ListAccountAssignments" for c in calls)

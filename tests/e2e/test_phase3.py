@@ -9,31 +9,11 @@ import time
 import pytest
 
 from groundwork.config.loader import load_config
-from groundwork_ops.rollout import APPROVAL_SETTLE_SECONDS
-from groundwork_standin.recording import Recorder
+from tests.e2e.conftest import converged_rerun, trigger_until_approval
 
 DAG = "phase3_network"
 CONFIG = load_config()
 pytestmark = pytest.mark.e2e
-
-
-def _operation(call) -> tuple[str, bool]:
-    """The recorder names REST calls "METHOD /path"; RAM sends every call as POST /<operation>, so
-    resolve fixed paths through botocore's model (GetResourceShares is a read, not a write)."""
-    import botocore.session
-
-    from groundwork.aws.context import is_mutating
-
-    method, _, path = call.operation.partition(" ")
-    if method in ("POST", "PUT", "DELETE", "PATCH", "GET") and path:
-        try:
-            model = botocore.session.get_session().get_service_model(call.service)
-        except Exception:
-            return call.operation, call.mutating
-        for name in model.operation_names:
-            if model.operation_model(name).http.get("requestUri") == path:
-                return name, is_mutating(name)
-    return call.operation, call.mutating
 
 
 def _member(stack, account_id: str, service: str):
@@ -49,14 +29,8 @@ def _member(stack, account_id: str, service: str):
 @pytest.fixture(scope="module")
 def first_run(stack, ensure_phase):
     ensure_phase("phase2_identity")
-    admin = stack.client("admin")
-    admin.wait_for_dag(DAG)
-    admin.unpause(DAG)
     started = time.monotonic()
-    run_id = admin.trigger(DAG)
-    admin.wait_for_task_state(DAG, run_id, "approve", {"awaiting_input"})
-    time.sleep(APPROVAL_SETTLE_SECONDS)  # see groundwork_ops.rollout: an early answer fails the task
-    return run_id, started
+    return trigger_until_approval(stack, DAG), started
 
 
 def test_the_approval_lists_the_production_changes(stack, first_run):
@@ -108,27 +82,7 @@ def test_the_approved_run_succeeds_and_aws_matches_the_config(stack, first_run, 
 
 
 def test_a_second_run_asks_nothing_and_makes_no_mutating_call(stack, first_run):
-    admin = stack.client("admin")
-    assert admin.run(DAG, first_run[0])["state"] == "success"
-    recorder = Recorder(stack.standin_url)
-    recorder.start()
-    started = time.monotonic()
-    try:
-        run_id = admin.trigger(DAG)
-        assert admin.wait_for_run(DAG, run_id, timeout=600) == "success", admin.task_states(DAG, run_id)
-        calls = recorder.calls()
-    finally:
-        recorder.stop()
-    print(f"\nphase3 converged rerun: {time.monotonic() - started:.1f}s, {len(calls)} calls")
-    ops: dict[str, int] = {}
-    mutating = []
-    for c in calls:
-        name, writes = _operation(c)
-        ops[f"{c.service}:{name}"] = ops.get(f"{c.service}:{name}", 0) + 1
-        if writes:
-            mutating.append(f"{c.service}:{name}")
-    print(sorted(ops.items()))
-    assert admin.task_states(DAG, run_id)["approve"] == "skipped"
-    assert admin.xcom(DAG, run_id, "plan", key="counts")["create"] == 0
-    assert mutating == []
+    assert stack.client("admin").run(DAG, first_run[0])["state"] == "success"
+    _, calls = converged_rerun(stack, DAG)
+    assert [f"{c.service}:{c.operation}" for c in calls if c.mutating] == []
     assert any(c.operation == "DescribeTransitGatewayVpcAttachments" for c in calls)

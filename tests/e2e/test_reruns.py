@@ -14,6 +14,7 @@ import pytest
 
 from groundwork.config.loader import load_config
 from groundwork_ops.rollout import APPROVAL_SETTLE_SECONDS
+from tests.e2e.conftest import pause_phases_after
 from groundwork_standin.faults import FaultClient
 
 DAG = "phase1_foundation"
@@ -29,6 +30,7 @@ def fresh_phase1(stack, completed_phases):
     faults = FaultClient(stack.standin_url)
     faults.clear()
     admin, approver = stack.client("admin"), stack.client("approver")
+    pause_phases_after(stack, DAG)
     admin.unpause(DAG)
     yield admin, approver, faults
     faults.clear()
