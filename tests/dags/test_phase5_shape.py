@@ -1,27 +1,14 @@
 """phase5_cicd parses, without AWS, into the shape every phase has."""
 
-import botocore.client
 import pytest
 
 from tests.conftest import ROOT
+from tests.dags.parse import parse_refusing_aws
 
 
 @pytest.fixture(scope="module")
 def dag():
-    from airflow.dag_processing.dagbag import DagBag
-
-    original = botocore.client.BaseClient._make_api_call
-
-    def refuse(self, operation, params):
-        raise AssertionError(f"AWS call {operation} at DAG parse time")
-
-    botocore.client.BaseClient._make_api_call = refuse
-    try:
-        bag = DagBag(str(ROOT / "dags" / "phase5_cicd.py"))
-    finally:
-        botocore.client.BaseClient._make_api_call = original
-    assert bag.import_errors == {}
-    return bag.dags["phase5_cicd"]
+    return parse_refusing_aws(ROOT / "dags" / "phase5_cicd.py").dags["phase5_cicd"]
 
 
 def test_order(dag):

@@ -1,27 +1,14 @@
 """promote_artifact parses, without AWS, into dev -> staging -> approval -> prod, from the config."""
 
-import botocore.client
 import pytest
 
 from tests.conftest import ROOT
+from tests.dags.parse import parse_refusing_aws
 
 
 @pytest.fixture(scope="module")
 def dag():
-    from airflow.dag_processing.dagbag import DagBag
-
-    original = botocore.client.BaseClient._make_api_call
-
-    def refuse(self, operation, params):
-        raise AssertionError(f"AWS call {operation} at DAG parse time")
-
-    botocore.client.BaseClient._make_api_call = refuse
-    try:
-        bag = DagBag(str(ROOT / "dags" / "promote_artifact.py"))
-    finally:
-        botocore.client.BaseClient._make_api_call = original
-    assert bag.import_errors == {}
-    return bag.dags["promote_artifact"]
+    return parse_refusing_aws(ROOT / "dags" / "promote_artifact.py").dags["promote_artifact"]
 
 
 def test_promotion_order(dag):
