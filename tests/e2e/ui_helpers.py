@@ -82,7 +82,7 @@ class AirflowUI:
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_url(lambda url: "/auth/login" not in url)
-        expect(page.get_by_role("link", name="Dags")).to_be_visible()
+        expect(page.get_by_test_id("nav-dags-link")).to_be_visible()
 
     def open_trigger_form(self, dag_id: str):
         """The DAG page's Trigger button; returns the trigger dialog."""
