@@ -276,6 +276,9 @@ class Observability(Model):
     object_lock_retention_days: int = Field(365, ge=1, le=36500)
     replica_region: Region = "us-west-2"
     break_glass_role_name: ResourceName = "BreakGlassRole"
+    log_reader_role_name: ResourceName = Field(
+        "LogReader", description="Role in the Audit account that may read (decrypt) the log archive."
+    )
     config_aggregator_name: ResourceName = "organization-aggregator"
     securityhub_standards: list[str] = Field(
         default_factory=lambda: ["aws-foundational-security-best-practices/v/1.0.0"]

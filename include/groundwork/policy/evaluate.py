@@ -27,7 +27,9 @@ A statement applies to a request when all of these hold:
     `aws:PrincipalArn` must match. `"*"` matches anyone; `arn:aws:iam::ACCOUNT:root` (or the bare
     account id) matches every principal of that account, as AWS delegates to the account's IAM;
     a role ARN matches the role and its sessions (`arn:aws:sts::ACCOUNT:assumed-role/NAME/...`).
-    Without `aws:PrincipalArn` in the context a statement with a Principal does not apply.
+    A service principal (`"Service": "cloudtrail.amazonaws.com"`) matches the request's
+    `aws:PrincipalServiceName`. Without either key in the context a statement with a Principal
+    does not apply.
     NotPrincipal raises `UnsupportedPolicy`.
 
 An action is denied when any Deny statement applies (explicit deny wins); it is allowed only when
@@ -139,15 +141,19 @@ def _resource_matches(pattern: str, resource: str) -> bool:
 
 
 def _principal_matches(principal, context: Context) -> bool:
+    """An AWS principal by `aws:PrincipalArn`, a service principal by `aws:PrincipalServiceName`."""
     lowered = {key.lower(): value for key, value in context.items()}
     caller = lowered.get("aws:principalarn")
-    if caller is None:
+    service = lowered.get("aws:principalservicename")
+    if caller is None and service is None:
         return False
     if principal == "*":
         return True
     if not isinstance(principal, dict) or set(principal) - {"AWS", "Service"}:
         raise UnsupportedPolicy(f"principal {principal!r} is not supported")
-    return any(_one_principal(p, str(caller)) for p in _values(principal.get("AWS", [])))
+    if caller is not None and any(_one_principal(p, str(caller)) for p in _values(principal.get("AWS", []))):
+        return True
+    return service is not None and str(service) in _values(principal.get("Service", []))
 
 
 def _one_principal(pattern: str, caller: str) -> bool:
