@@ -9,9 +9,10 @@ Bucket layout (one family per delivering service, both named `<prefix>-...` so t
 covers them):
   * `<prefix>-<log archive id>-<region>`: CloudTrail, Object Lock COMPLIANCE with default
     retention, replicated to the same name in the replica region;
-  * `<prefix>-config-<log archive id>-<region>`: AWS Config, which does not deliver to a bucket
-    with Object Lock default retention (AWS Config developer guide, "Managing the delivery
-    channel"); versioned, same key, SCP and replication, no Object Lock.
+  * `<prefix>-config-<log archive id>-<region>`: AWS Config, whose delivery channel does not
+    support a bucket with Object Lock enabled (AWS::Config::DeliveryChannel / PutDeliveryChannel
+    documentation: "AWS Config does not support the delivery channel to an Amazon S3 bucket where
+    object lock is enabled"); versioned, same key, SCP and replication, no Object Lock.
 """
 
 from __future__ import annotations
