@@ -65,20 +65,48 @@ def deny_public_s3_changes(config) -> list[dict]:
     ]
 
 
+# Every IAM action that creates, deletes or changes a role's trust, permissions, boundary, settings or tags.
+_ROLE_CHANGES = [
+    "iam:CreateRole", "iam:DeleteRole", "iam:UpdateAssumeRolePolicy",
+    "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:AttachRolePolicy", "iam:DetachRolePolicy",
+    "iam:PutRolePermissionsBoundary", "iam:DeleteRolePermissionsBoundary",
+    "iam:UpdateRole", "iam:UpdateRoleDescription", "iam:TagRole", "iam:UntagRole",
+]
+
+
 def protect_log_archive(config) -> list[dict]:
+    """The log buckets, and the break-glass role that alone may change them.
+
+    Exempting break-glass from the bucket statement would be a bypass if anyone in the account
+    could rewrite that role (its trust, its permissions) and then assume it, or delete and recreate
+    it. So the role itself is closed to all but break-glass and the access role, which only the
+    management account can assume and through which phase 4 creates and converges the role. The
+    access role is closed the same way: rewriting its trust would be the same bypass, one step
+    removed (groundwork never changes it; Organizations creates it with the account).
+    """
     prefix = config.observability.log_bucket_prefix
-    return [{
-        "Sid": "ProtectLogArchive",
-        "Effect": "Deny",
-        "Action": [
-            "s3:DeleteBucket", "s3:DeleteObject", "s3:DeleteObjectVersion",
-            "s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:PutObjectLockConfiguration",
-            "s3:PutLifecycleConfiguration", "s3:PutReplicationConfiguration",
-            "s3:PutBucketVersioning", "s3:BypassGovernanceRetention", "s3:PutEncryptionConfiguration",
-        ],
-        "Resource": [f"arn:aws:s3:::{prefix}-*", f"arn:aws:s3:::{prefix}-*/*"],
-        "Condition": {"ArnNotLike": {"aws:PrincipalArn": _role_arns(config.observability.break_glass_role_name)}},
-    }]
+    break_glass = config.observability.break_glass_role_name
+    return [
+        {
+            "Sid": "ProtectLogArchive",
+            "Effect": "Deny",
+            "Action": [
+                "s3:DeleteBucket", "s3:DeleteObject", "s3:DeleteObjectVersion",
+                "s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:PutObjectLockConfiguration",
+                "s3:PutLifecycleConfiguration", "s3:PutReplicationConfiguration",
+                "s3:PutBucketVersioning", "s3:BypassGovernanceRetention", "s3:PutEncryptionConfiguration",
+            ],
+            "Resource": [f"arn:aws:s3:::{prefix}-*", f"arn:aws:s3:::{prefix}-*/*"],
+            "Condition": {"ArnNotLike": {"aws:PrincipalArn": _role_arns(break_glass)}},
+        },
+        {
+            "Sid": "ProtectLogArchiveRoles",
+            "Effect": "Deny",
+            "Action": list(_ROLE_CHANGES),
+            "Resource": _role_arns(break_glass, config.aws.access_role_name),
+            "Condition": {"ArnNotLike": {"aws:PrincipalArn": _role_arns(break_glass, config.aws.access_role_name)}},
+        },
+    ]
 
 
 BUILTINS = {

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from types import SimpleNamespace
 
 import pytest
 
 from groundwork.config.loader import load_config
 from groundwork.policy.documents import policy_problems
 from groundwork.policy.evaluate import FULL_AWS_ACCESS, is_allowed, is_denied
-from groundwork.policy.guardrails import render_scp
+from groundwork.policy.guardrails import protect_log_archive, render_scp
 
 from tests.conftest import ROOT
 
@@ -28,6 +29,12 @@ BREAK_GLASS = "arn:aws:iam::111111111111:role/BreakGlassRole"
 LOG_OBJECT = "arn:aws:s3:::wingu-log-archive-111111111111-us-east-1/AWSLogs/x"
 LOG_BUCKET = "arn:aws:s3:::wingu-log-archive-111111111111-us-east-1"
 OTHER_OBJECT = "arn:aws:s3:::wingu-app-assets-111111111111/x"
+LOG_ARCHIVE_ADMIN = "arn:aws:iam::111111111111:role/AdminRole"
+LOG_ARCHIVE_SSO_ADMIN = (
+    "arn:aws:iam::111111111111:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_AdminAccess_0123456789abcdef"
+)
+OTHER_ROLE = "arn:aws:iam::111111111111:role/AppRole"
+WORKLOAD_BREAK_GLASS = "arn:aws:iam::222222222222:role/BreakGlassRole"
 
 Row = tuple[str, str, str, str, str, dict, str | None]
 # (OU, action, resource, principal, region, extra context, Sid of the denying statement or None = allowed)
@@ -52,6 +59,36 @@ ROWS: list[Row] = [
     ("Security", "s3:DeleteBucket", LOG_BUCKET, LOG_ARCHIVE_ROOT, "us-east-1", {}, "ProtectLogArchive"),
     ("Security", "s3:DeleteObject", LOG_OBJECT, BREAK_GLASS, "us-east-1", {}, None),
     ("Security", "s3:DeleteObject", OTHER_OBJECT, LOG_ARCHIVE_ROOT, "us-east-1", {}, None),
+    # the break-glass role is exempt from ProtectLogArchive, so nobody else may rewrite, delete or recreate it
+    ("Security", "iam:UpdateAssumeRolePolicy", BREAK_GLASS, LOG_ARCHIVE_ADMIN, "us-east-1", {},
+     "ProtectLogArchiveRoles"),
+    ("Security", "iam:PutRolePolicy", BREAK_GLASS, LOG_ARCHIVE_ADMIN, "us-east-1", {}, "ProtectLogArchiveRoles"),
+    ("Security", "iam:AttachRolePolicy", BREAK_GLASS, LOG_ARCHIVE_ADMIN, "us-east-1", {}, "ProtectLogArchiveRoles"),
+    ("Security", "iam:DeleteRole", BREAK_GLASS, LOG_ARCHIVE_ADMIN, "us-east-1", {}, "ProtectLogArchiveRoles"),
+    ("Security", "iam:CreateRole", BREAK_GLASS, LOG_ARCHIVE_ADMIN, "us-east-1", {}, "ProtectLogArchiveRoles"),
+    ("Security", "iam:UpdateAssumeRolePolicy", BREAK_GLASS, LOG_ARCHIVE_SSO_ADMIN, "us-east-1", {},
+     "ProtectLogArchiveRoles"),
+    ("Security", "iam:PutRolePolicy", BREAK_GLASS, LOG_ARCHIVE_SSO_ADMIN, "us-east-1", {}, "ProtectLogArchiveRoles"),
+    ("Security", "iam:DeleteRole", BREAK_GLASS, LOG_ARCHIVE_SSO_ADMIN, "us-east-1", {}, "ProtectLogArchiveRoles"),
+    ("Security", "iam:UpdateAssumeRolePolicy", BREAK_GLASS, LOG_ARCHIVE_ROOT, "us-east-1", {},
+     "ProtectLogArchiveRoles"),
+    # ... nor the access role, whose trust would otherwise be the same bypass one step removed
+    ("Security", "iam:UpdateAssumeRolePolicy", LOG_ARCHIVE_ACCESS_ROLE, LOG_ARCHIVE_ADMIN, "us-east-1", {},
+     "ProtectLogArchiveRoles"),
+    ("Security", "iam:AttachRolePolicy", LOG_ARCHIVE_ACCESS_ROLE, LOG_ARCHIVE_SSO_ADMIN, "us-east-1", {},
+     "ProtectLogArchiveRoles"),
+    ("Security", "iam:UpdateAssumeRolePolicy", BREAK_GLASS, BREAK_GLASS, "us-east-1", {}, None),
+    ("Security", "iam:PutRolePolicy", BREAK_GLASS, BREAK_GLASS, "us-east-1", {}, None),
+    ("Security", "iam:DeleteRole", BREAK_GLASS, BREAK_GLASS, "us-east-1", {}, None),
+    ("Security", "iam:CreateRole", BREAK_GLASS, LOG_ARCHIVE_ACCESS_ROLE, "us-east-1", {}, None),  # phase 4 creates
+    ("Security", "iam:UpdateAssumeRolePolicy", BREAK_GLASS, LOG_ARCHIVE_ACCESS_ROLE, "us-east-1", {}, None),
+    ("Security", "iam:PutRolePolicy", BREAK_GLASS, LOG_ARCHIVE_ACCESS_ROLE, "us-east-1", {}, None),
+    ("Security", "iam:DeleteRole", BREAK_GLASS, LOG_ARCHIVE_ACCESS_ROLE, "us-east-1", {}, None),
+    ("Security", "iam:UpdateAssumeRolePolicy", OTHER_ROLE, LOG_ARCHIVE_ADMIN, "us-east-1", {}, None),
+    ("Security", "iam:PutRolePolicy", OTHER_ROLE, LOG_ARCHIVE_ADMIN, "us-east-1", {}, None),
+    ("Security", "iam:DeleteRole", OTHER_ROLE, LOG_ARCHIVE_SSO_ADMIN, "us-east-1", {}, None),
+    ("Security", "iam:GetRole", BREAK_GLASS, LOG_ARCHIVE_ADMIN, "us-east-1", {}, None),  # reading is no change
+    ("Workloads", "iam:UpdateAssumeRolePolicy", WORKLOAD_BREAK_GLASS, DEVELOPER, "us-east-1", {}, None),
 ]
 
 
@@ -150,10 +187,44 @@ def _break_glass_for_root_too(rendered):
     )
 
 
+def _drop_break_glass_role_protection(rendered):
+    for document in rendered.values():
+        document["Statement"] = [s for s in document["Statement"] if s.get("Sid") != "ProtectLogArchiveRoles"]
+
+
+def _forget_trust_policy_changes(rendered):
+    _statement(rendered, "ProtectLogArchiveRoles")["Action"].remove("iam:UpdateAssumeRolePolicy")
+
+
+def _forget_inline_policy_changes(rendered):
+    _statement(rendered, "ProtectLogArchiveRoles")["Action"].remove("iam:PutRolePolicy")
+
+
+def _forget_role_deletion(rendered):
+    _statement(rendered, "ProtectLogArchiveRoles")["Action"].remove("iam:DeleteRole")
+
+
+def _protect_every_role(rendered):
+    _statement(rendered, "ProtectLogArchiveRoles")["Resource"] = ["arn:aws:iam::*:role/*"]
+
+
+def _exempt_every_role_from_break_glass_protection(rendered):
+    _statement(rendered, "ProtectLogArchiveRoles")["Condition"]["ArnNotLike"]["aws:PrincipalArn"].append(
+        "arn:aws:iam::*:role/*"
+    )
+
+
+def _lock_out_the_access_role(rendered):
+    exempt = _statement(rendered, "ProtectLogArchiveRoles")["Condition"]["ArnNotLike"]["aws:PrincipalArn"]
+    exempt.remove("arn:aws:iam::*:role/OrganizationAccountAccessRole")
+
+
 BREAKS: list[Callable[[dict], None]] = [
     _exempt_ec2_from_regions, _forget_stop_logging, _exempt_every_role_from_public_access_block,
     _invert_break_glass_condition, _misspell_log_bucket, _check_private_acls_instead, _drop_leave_organization,
-    _break_glass_for_root_too,
+    _break_glass_for_root_too, _drop_break_glass_role_protection, _forget_trust_policy_changes,
+    _forget_inline_policy_changes, _forget_role_deletion, _protect_every_role,
+    _exempt_every_role_from_break_glass_protection, _lock_out_the_access_role,
 ]
 
 
@@ -173,3 +244,22 @@ def test_without_full_aws_access_nothing_is_allowed(rendered, targets):
     row = ("Workloads", "cloudtrail:LookupEvents", "*", DEVELOPER, "us-east-1", {}, None)
     documents = [d for d in attached(rendered, targets, "Workloads") if d is not FULL_AWS_ACCESS]
     assert outcome(documents, row) == "implicit deny"
+
+
+def test_break_glass_role_protection_follows_the_configured_role_names():
+    """Renamed roles: the renamed break-glass role is protected, the renamed ones are exempt."""
+    config = SimpleNamespace(
+        aws=SimpleNamespace(access_role_name="GroundworkAccess"),
+        observability=SimpleNamespace(log_bucket_prefix="acme-logs", break_glass_role_name="EmergencyRole"),
+    )
+    documents = [FULL_AWS_ACCESS, {"Version": "2012-10-17", "Statement": protect_log_archive(config)}]
+    emergency = "arn:aws:iam::111111111111:role/EmergencyRole"
+
+    def denied(principal: str, resource: str = emergency) -> str | None:
+        return is_denied(documents, "iam:UpdateAssumeRolePolicy", resource, {"aws:PrincipalArn": principal})[1]
+
+    assert denied(LOG_ARCHIVE_ADMIN) == "ProtectLogArchiveRoles"
+    assert denied(LOG_ARCHIVE_ACCESS_ROLE) == "ProtectLogArchiveRoles"  # the default name is no longer exempt
+    assert denied("arn:aws:iam::111111111111:role/GroundworkAccess") is None
+    assert denied(emergency) is None
+    assert denied(LOG_ARCHIVE_ADMIN, BREAK_GLASS) is None  # the default name is no longer protected
