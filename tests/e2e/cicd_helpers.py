@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import os
-from pathlib import Path
 
 import boto3
 
-from tests.conftest import ROOT
 from tests.e2e.conftest import STATE_DIR
-
-PHASE4_DAG = Path(os.environ.get("GROUNDWORK_DAGS_FOLDER") or ROOT / "dags") / "phase4_observability.py"
-NO_PHASE4 = f"phase 5 is gated on phase4_observability, whose DAG is not in {PHASE4_DAG.parent} yet"
 
 
 def external_id() -> str:

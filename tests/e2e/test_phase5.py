@@ -13,10 +13,10 @@ import pytest
 from groundwork_ops.rollout import APPROVAL_SETTLE_SECONDS
 from groundwork_standin.recording import Recorder
 
-from tests.e2e.cicd_helpers import NO_PHASE4, PHASE4_DAG, account_ids, client, external_id, fingerprint, member
+from tests.e2e.cicd_helpers import account_ids, client, external_id, fingerprint, member
 
 DAG = "phase5_cicd"
-pytestmark = [pytest.mark.e2e, pytest.mark.skipif(not PHASE4_DAG.exists(), reason=NO_PHASE4)]
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")

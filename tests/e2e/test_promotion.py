@@ -13,11 +13,11 @@ import pytest
 
 from groundwork_ops.rollout import APPROVAL_SETTLE_SECONDS
 
-from tests.e2e.cicd_helpers import NO_PHASE4, PHASE4_DAG, account_ids, as_role, client, member
+from tests.e2e.cicd_helpers import account_ids, as_role, client, member
 
 DAG = "promote_artifact"
 APPROVE = "approve_production"
-pytestmark = [pytest.mark.e2e, pytest.mark.skipif(not PHASE4_DAG.exists(), reason=NO_PHASE4)]
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,64 @@
+"""phase4_observability parses, without AWS, into the shape every phase has."""
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.dags.parse import parse_refusing_aws
+
+
+@pytest.fixture(scope="module")
+def dag():
+    return parse_refusing_aws(ROOT / "dags" / "phase4_observability.py").dags["phase4_observability"]
+
+
+def test_order(dag):
+    order = ["gate", "validate", "plan", "needs_approval", "approve", "apply_log_archive", "apply_trail",
+             "trail_logging", "apply_delegation", "account_names", "apply_account", "apply_organization", "verify",
+             "publish"]
+    for upstream, downstream in zip(order, order[1:]):
+        assert downstream in dag.get_task(upstream).downstream_task_ids, (upstream, downstream)
+    assert dag.get_task("gate").upstream_task_ids == set()
+    assert "apply_log_archive" in dag.get_task("needs_approval").downstream_task_ids  # no approval when not needed
+    assert dag.get_task("apply_log_archive").trigger_rule == "none_failed_min_one_success"
+
+
+def test_scheduled_on_phase3_and_tagged(dag):
+    assert dag.schedule.name == "groundwork_phase3_network"
+    assert set(dag.tags) == {"groundwork", "phase4"}
+    assert dag.catchup is False and dag.max_active_runs == 1
+
+
+def test_approval_mapping_deferral_and_publication(dag):
+    approve = dag.get_task("approve")
+    assert approve.assigned_users == [{"id": "approver", "name": "approver"}]
+    assert approve.fail_on_reject is True and approve.retries == 0
+    assert [o.name for o in dag.get_task("publish").outlets] == ["groundwork_phase4_observability"]
+    assert "MappedOperator" in type(dag.get_task("apply_account")).__name__
+    assert type(dag.get_task("trail_logging")).__name__ == "TrailLoggingSensor"
+
+
+def test_trail_sensor_defers_with_a_serializable_probe(monkeypatch):
+    from airflow.sdk.exceptions import TaskDeferred
+
+    from groundwork.phases import observability
+
+    from groundwork_airflow import observability_dag
+    from groundwork_airflow.triggers import resolve_probe
+
+    class Config:
+        class observability:
+            trail_name = "organization-trail"
+
+        class aws:
+            connection_id, home_region, access_role_name = "aws_default", "us-east-1", "OrganizationAccountAccessRole"
+
+    monkeypatch.setattr(observability_dag, "_ctx", lambda: (Config, object()))
+    monkeypatch.setattr("groundwork.phases.observability.trail_logging", lambda ctx, trail_name: (False, {}))
+    sensor = observability_dag.TrailLoggingSensor(task_id="trail_logging")
+    with pytest.raises(TaskDeferred) as deferred:
+        sensor.execute({})
+    classpath, kwargs = deferred.value.trigger.serialize()
+    assert classpath == "groundwork_airflow.triggers.AwsPollTrigger"
+    assert kwargs["probe"] == observability_dag.TRAIL_PROBE and kwargs["arguments"] == {"trail_name": "organization-trail"}
+    assert resolve_probe(kwargs["probe"]) is observability.trail_logging  # the patched probe, found by its path
+    assert sensor.logging({}, {"status": "done", "result": {"logging": True}}) == {"logging": True}
