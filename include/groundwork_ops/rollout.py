@@ -12,9 +12,10 @@ import sys
 import time
 from pathlib import Path
 
+from groundwork.config.loader import load_config
 from groundwork.phases import PHASES
 from groundwork_ops.airflow_client import AirflowClient, AirflowError
-from groundwork_ops.summary import foundation_summary, from_environment
+from groundwork_ops.summary import from_environment, rollout_summary
 
 # Airflow 3.3.2: the worker reports the pausing process as finished up to ~5 s (its heartbeat select
 # interval) after the task reaches awaiting_input; an answer before the scheduler has seen that report
@@ -130,7 +131,8 @@ def main(argv=None) -> int:
     results = roll_out(admin, approver, phases, args.manual_approvals, args.timeout, print)
     print(f"\nrolled out {', '.join(results)} in {time.monotonic() - started:.1f}s")
     print("\nWhat exists now (read back from AWS):")
-    print(foundation_summary(from_environment()))
+    config = load_config()  # $FOUNDATION_CONFIG or config/foundation.yaml: where to look, not what is there
+    print(rollout_summary(from_environment(config.aws.home_region, config.aws.access_role_name), config))
     for dag_id, outcome in list(results.items())[1:]:
         print(f"\n{dag_id} verified:\n{json.dumps(outcome['result'], indent=2, default=str)}")
     return 0
