@@ -133,8 +133,12 @@ def main(argv=None) -> int:
     print("\nWhat exists now (read back from AWS):")
     config = load_config()  # $FOUNDATION_CONFIG or config/foundation.yaml: where to look, not what is there
     print(rollout_summary(from_environment(config.aws.home_region, config.aws.access_role_name), config))
-    for dag_id, outcome in list(results.items())[1:]:
-        print(f"\n{dag_id} verified:\n{json.dumps(outcome['result'], indent=2, default=str)}")
+    identity = (results.get("phase2_identity") or {}).get("result") or {}
+    if identity:
+        print(f"\nIdentity Center {identity.get('instance_arn')}: permission sets "
+              f"{', '.join(identity.get('permission_sets', {}))}; groups {', '.join(identity.get('groups', {}))}; "
+              f"{identity.get('assignments')} account assignments")
+    print("\nEach phase's full verify result is in the UI: its run > verify > XCom.")
     return 0
 
 
