@@ -335,12 +335,13 @@ pg_running() { [[ -f "$PGDATA_DIR/PG_VERSION" ]] && as_pg "$PG_BIN/pg_ctl" -D "$
 check_pg_traversal() {
   (( IS_ROOT )) || return 0
   getent passwd postgres >/dev/null || die "running as root but there is no 'postgres' OS user to run PostgreSQL as"
-  local d="$PGROOT"
-  while [[ "$d" != "/" ]]; do
+  # top-down, so the message names the outermost directory that blocks (e.g. a 0700 mktemp -d)
+  local d="$PGROOT" path=()
+  while [[ "$d" != "/" ]]; do path=("$d" "${path[@]}"); d="$(dirname "$d")"; done
+  for d in "${path[@]}"; do
     if ! runuser -u postgres -- test -x "$d"; then
       die "user postgres cannot traverse $d (mode $(stat -c %A "$d")); fix with: chmod o+x '$d' (or run the stack as a non-root user)"
     fi
-    d="$(dirname "$d")"
   done
 }
 
