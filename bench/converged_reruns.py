@@ -24,7 +24,26 @@ from groundwork_ops.airflow_client import AirflowClient
 from groundwork_standin.recording import Recorder
 
 
+def quiet(admin: AirflowClient, timeout: float = 900) -> None:
+    """Wait until no phase has a queued or running run (a success publishes an Asset that may have
+    started the next phase)."""
+    deadline = time.monotonic() + timeout
+    while any(r["state"] in ("queued", "running") for dag_id in PHASES for r in admin.runs(dag_id)[:3]):
+        if time.monotonic() > deadline:
+            raise TimeoutError("phase runs still active")
+        time.sleep(2)
+
+
+def set_paused(admin: AirflowClient, dag_ids, paused: bool) -> None:
+    for dag_id in dag_ids:
+        admin.request("PATCH", f"/dags/{dag_id}", json={"is_paused": paused})
+
+
 def rerun(admin: AirflowClient, recorder: Recorder, dag_id: str) -> tuple[float, str, Counter, list[str]]:
+    """One phase alone: the others paused (nothing of theirs is running: see main), so its Asset
+    starts nothing while it is recorded."""
+    set_paused(admin, [d for d in PHASES if d != dag_id], True)
+    set_paused(admin, [dag_id], False)
     recorder.start()
     started = time.monotonic()
     try:
@@ -53,11 +72,17 @@ def main(argv=None) -> int:
     failed = False
     print("| phase | rerun wall time | AWS calls | mutating |\n|---|---|---|---|")
     details = []
-    for dag_id in args.phases:
-        seconds, state, counted, mutating = rerun(admin, recorder, dag_id)
-        failed |= state != "success" or bool(mutating)
-        print(f"| {dag_id} ({state}) | {seconds:.1f} s | {sum(counted.values())} | {len(mutating)} |", flush=True)
-        details.append((dag_id, counted, mutating))
+    unpaused = [d for d in PHASES if not admin.request("GET", f"/dags/{d}").json()["is_paused"]]
+    quiet(admin)  # before pausing anything: a paused DAG's running run would never finish
+    try:
+        for dag_id in args.phases:
+            seconds, state, counted, mutating = rerun(admin, recorder, dag_id)
+            failed |= state != "success" or bool(mutating)
+            print(f"| {dag_id} ({state}) | {seconds:.1f} s | {sum(counted.values())} | {len(mutating)} |", flush=True)
+            details.append((dag_id, counted, mutating))
+    finally:
+        set_paused(admin, PHASES, True)
+        set_paused(admin, unpaused, False)
     for dag_id, counted, mutating in details:
         print(f"\n{dag_id}: " + ", ".join(f"{op} x{n}" for op, n in sorted(counted.items())))
         if mutating:

@@ -23,6 +23,7 @@ from groundwork.aws.context import is_mutating
 from groundwork_standin.aws_request import signing_service
 
 REST_MUTATING_METHODS = {"PUT", "POST", "DELETE", "PATCH"}
+S3_CONTROL_PATH = "/v20180820/"  # every S3 Control request path starts with its API version
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,8 @@ def parse_entry(entry: dict) -> RecordedCall:
             return RecordedCall(service, action[0], is_mutating(action[0]))
     method = entry.get("method", "GET").upper()
     parsed = urllib.parse.urlparse(entry.get("url", ""))
+    if service == "s3" and parsed.path.startswith(S3_CONTROL_PATH):  # S3 Control signs as s3
+        service = "s3control"
     operation = rest_operation(service, method, parsed.path, parsed.query)
     if operation:
         return RecordedCall(service, operation, is_mutating(operation))

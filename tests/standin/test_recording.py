@@ -46,6 +46,14 @@ def test_rest_operations_come_from_botocore_http_bindings():
     assert (zone.operation, zone.mutating) == ("GetHostedZone", False)
 
 
+def test_s3_control_requests_are_told_from_s3_by_their_path():
+    url = "/v20180820/configuration/publicAccessBlock"
+    get = parse_entry(entry("s3", method="GET", url=url, **{"X-Amz-Account-Id": "111111111111"}))
+    assert (get.service, get.operation, get.mutating) == ("s3control", "GetPublicAccessBlock", False)
+    put = parse_entry(entry("s3", method="PUT", url=url))
+    assert (put.service, put.operation, put.mutating) == ("s3control", "PutPublicAccessBlock", True)
+
+
 def test_unknown_rest_requests_fall_back_to_the_http_method():
     assert parse_entry(entry("nosuchservice", method="PUT", url="/x")).mutating is True
     assert parse_entry(entry("nosuchservice", method="GET", url="/x")).mutating is False
