@@ -7,6 +7,7 @@ structure (organization, SCP policy type, OUs) -> each account (create/resume, p
 
 from __future__ import annotations
 
+from groundwork.aws import organizations as orgs
 from groundwork.aws.context import AwsContext
 from groundwork.plan.model import Plan
 from groundwork.reconcile import accounts, organization, policies
@@ -63,9 +64,14 @@ def apply_policies(ctx: AwsContext, config, approved: set[str]):
 
 def account_ids(ctx: AwsContext, config) -> dict[str, str]:
     """Ids of the configured accounts, by name, read from Organizations (by email). Later phases
-    use this to reach member accounts: `ctx.client(service, account_id=ids[name])`."""
-    snap = organization.read_organization(_orgs(ctx))
-    found = {a.name: snap.account_by_email(a.email) for a in config.organization.accounts}
+    use this to reach member accounts: `ctx.client(service, account_id=ids[name])`. One paged
+    ListAccounts, not a walk of the OU tree: every task of phases 2-5 calls this."""
+    client = _orgs(ctx)
+    try:
+        by_email = {a["Email"].lower(): a for a in orgs.accounts(client)}
+    except client.exceptions.AWSOrganizationsNotInUseException:
+        by_email = {}
+    found = {a.name: by_email.get(a.email.lower()) for a in config.organization.accounts}
     missing = sorted(name for name, account in found.items() if account is None)
     if missing:
         raise NotConverged(f"accounts {missing} do not exist yet; run phase1_foundation first")

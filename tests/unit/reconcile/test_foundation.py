@@ -75,3 +75,20 @@ def test_a_removed_scp_is_planned_as_delete_and_deleted(ctx, foundation_config):
     names = {p["Name"] for p in ctx.client("organizations").list_policies(Filter="SERVICE_CONTROL_POLICY")["Policies"]}
     assert "groundwork-log-archive-protection" not in names
     assert foundation.plan(ctx, trimmed).is_empty()
+
+
+def test_account_ids_are_read_with_one_paged_list_and_name_what_is_missing(ctx, foundation_config):
+    with pytest.raises(foundation.NotConverged, match="do not exist yet; run phase1_foundation first"):
+        foundation.account_ids(ctx, foundation_config)  # no organization at all
+    apply_all(ctx, foundation_config, approved_ids(foundation.plan(ctx, foundation_config)))
+    listed = {a["Email"]: a["Id"] for a in ctx.client("organizations").list_accounts()["Accounts"]}
+    ctx.calls.clear()
+    ids = foundation.account_ids(ctx, foundation_config)
+    assert ids == {a.name: listed[a.email] for a in foundation_config.organization.accounts}
+    assert {c.operation for c in ctx.calls} == {"ListAccounts"}  # no walk of the OU tree
+
+    first, *rest = foundation_config.organization.accounts
+    unknown = first.model_copy(update={"email": "nobody-yet@wingu.example"})
+    organization = foundation_config.organization.model_copy(update={"accounts": [unknown, *rest]})
+    with pytest.raises(foundation.NotConverged, match=first.name):
+        foundation.account_ids(ctx, foundation_config.model_copy(update={"organization": organization}))
