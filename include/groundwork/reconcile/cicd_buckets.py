@@ -34,19 +34,27 @@ def desired(spec: BucketSpec) -> dict:
             "public_access_block": ALL_BLOCKED, "document": canonical(spec.policy)}
 
 
-def read(ctx, spec: BucketSpec) -> dict | None:
-    client = ctx.client("s3", account_id=spec.account)
-    if not s3.bucket_exists(client, spec.bucket):
+def block_text(block: dict | None) -> str:
+    return ALL_BLOCKED if block and all(block.get(k) for k in s3.BLOCK_ALL) else "not all blocked"
+
+
+def read_protections(client, bucket: str) -> dict | None:
+    """Versioning, default encryption, public access block and policy of a bucket (None: absent);
+    the log archive's buckets add their lock and replication to this."""
+    if not s3.bucket_exists(client, bucket):
         return None
-    encryption = s3.default_encryption(client, spec.bucket)
-    block = s3.public_access_block(client, spec.bucket)
-    policy = s3.bucket_policy(client, spec.bucket)
+    encryption = s3.default_encryption(client, bucket)
+    policy = s3.bucket_policy(client, bucket)
     return {
-        "versioning": s3.versioning(client, spec.bucket),
+        "versioning": s3.versioning(client, bucket),
         "encryption": f"{encryption['algorithm']} {encryption['key']}" if encryption else "none",
-        "public_access_block": ALL_BLOCKED if block and all(block.get(k) for k in s3.BLOCK_ALL) else "not all blocked",
+        "public_access_block": block_text(s3.public_access_block(client, bucket)),
         "document": canonical(policy) if policy else None,
     }
+
+
+def read(ctx, spec: BucketSpec) -> dict | None:
+    return read_protections(ctx.client("s3", account_id=spec.account), spec.bucket)
 
 
 def plan_bucket(ctx, spec: BucketSpec) -> Change:

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from groundwork.aws import s3
 from groundwork.plan.model import Change, check_approved
 from groundwork.policy.documents import canonical
+from groundwork.reconcile.cicd_buckets import ALL_BLOCKED, block_text, read_protections
 
 KIND = "log_bucket"
 ACCOUNT_BLOCK_KIND = "s3_account_public_access_block"
-ALL_BLOCKED = "all blocked"
 
 
 @dataclass(frozen=True)
@@ -67,19 +67,11 @@ def desired(spec: LogBucketSpec) -> dict:
 
 
 def read(client, spec: LogBucketSpec) -> dict | None:
-    if not s3.bucket_exists(client, spec.bucket):
+    found = read_protections(client, spec.bucket)
+    if found is None:
         return None
-    encryption = s3.default_encryption(client, spec.bucket)
-    block = s3.public_access_block(client, spec.bucket)
-    policy = s3.bucket_policy(client, spec.bucket)
-    return {
-        "object_lock": _lock_text(s3.object_lock(client, spec.bucket)),
-        "versioning": s3.versioning(client, spec.bucket),
-        "encryption": f"{encryption['algorithm']} {encryption['key']}" if encryption else "none",
-        "public_access_block": ALL_BLOCKED if block and all(block.get(k) for k in s3.BLOCK_ALL) else "not all blocked",
-        "replication": _replication_text(s3.replication(client, spec.bucket)),
-        "document": canonical(policy) if policy else None,
-    }
+    return {"object_lock": _lock_text(s3.object_lock(client, spec.bucket)), **found,
+            "replication": _replication_text(s3.replication(client, spec.bucket))}
 
 
 def plan_bucket(access, spec: LogBucketSpec) -> Change:
@@ -122,7 +114,7 @@ def plan_account_block(access, account: str, account_name: str) -> Change:
     client = s3.control_client(access, account)
     found = s3.account_public_access_block(client, account)
     before = None if found is None else {
-        "public_access_block": ALL_BLOCKED if all(found.get(k) for k in s3.BLOCK_ALL) else "not all blocked"}
+        "public_access_block": block_text(found)}
     after = {"public_access_block": ALL_BLOCKED}
     action = "create" if before is None else ("noop" if before == after else "update")
     return Change(action, ACCOUNT_BLOCK_KIND, account_name, before, after)
