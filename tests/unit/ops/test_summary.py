@@ -9,7 +9,6 @@ from urllib.parse import quote
 import pytest
 from botocore.exceptions import ClientError
 
-from groundwork.aws.context import AwsContext
 from groundwork.phases import cicd, foundation, identity, network, observability
 from groundwork.phases.foundation import account_ids
 from groundwork_ops import summary
@@ -62,27 +61,19 @@ def test_after_phase1_the_accounts_and_no_later_phase(ctx, foundation_config):
 @pytest.fixture(scope="module")
 def built():
     """Phases 1-5 applied once (about 15 s with the full foundation config)."""
-    import boto3
-    from moto import mock_aws
-
     from groundwork.config.loader import load_config
-    from groundwork_standin.extensions import install_all
 
     from tests.conftest import ROOT
+    from tests.unit.conftest import in_process_aws
 
-    with pytest.MonkeyPatch.context() as patch:
-        for var in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS", "AWS_PROFILE"):
-            patch.delenv(var, raising=False)
-        install_all()
-        with mock_aws():
-            ctx = AwsContext(session=boto3.session.Session(region_name="us-east-1"), region="us-east-1")
-            config = load_config(ROOT / "config" / "foundation.yaml")
-            apply_foundation(ctx, config, pending(foundation.plan(ctx, config)))
-            apply_identity(ctx, config, pending(identity.plan(ctx, config)))
-            apply_network(ctx, config, pending(network.plan(ctx, config)))
-            apply_observability(ctx, config, pending(observability.plan(ctx, config)))
-            apply_cicd(ctx, config, pending(cicd.plan(ctx, config, EXTERNAL_ID)), EXTERNAL_ID)
-            yield ctx, config, account_ids(ctx, config)
+    with in_process_aws() as ctx:
+        config = load_config(ROOT / "config" / "foundation.yaml")
+        apply_foundation(ctx, config, pending(foundation.plan(ctx, config)))
+        apply_identity(ctx, config, pending(identity.plan(ctx, config)))
+        apply_network(ctx, config, pending(network.plan(ctx, config)))
+        apply_observability(ctx, config, pending(observability.plan(ctx, config)))
+        apply_cicd(ctx, config, pending(cicd.plan(ctx, config, EXTERNAL_ID)), EXTERNAL_ID)
+        yield ctx, config, account_ids(ctx, config)
 
 
 @pytest.fixture(scope="module")

@@ -33,25 +33,17 @@ def ready(ctx, config):
 def built():
     """One converged phase 4 for the tests that read it or drift it and repair it (each leaves it
     converged again): building it takes seconds, so it is built once per module."""
-    import boto3
-    from moto import mock_aws
-
     from groundwork.config.loader import load_config
-    from groundwork_standin.extensions import install_all
 
     from tests.conftest import ROOT
+    from tests.unit.conftest import in_process_aws
 
-    with pytest.MonkeyPatch.context() as patch:
-        for var in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS", "AWS_PROFILE"):
-            patch.delenv(var, raising=False)
-        install_all()
-        with mock_aws():
-            ctx = AwsContext(session=boto3.session.Session(region_name="us-east-1"), region="us-east-1")
-            config = load_config(ROOT / "config" / "foundation.yaml")
-            foundation_done(ctx, config)
-            apply_all(ctx, config, ids(observability.plan(ctx, config)))
-            ctx.calls.clear()
-            yield ctx
+    with in_process_aws() as ctx:
+        config = load_config(ROOT / "config" / "foundation.yaml")
+        foundation_done(ctx, config)
+        apply_all(ctx, config, ids(observability.plan(ctx, config)))
+        ctx.calls.clear()
+        yield ctx
 
 
 @pytest.fixture
