@@ -1,4 +1,4 @@
-"""Reading the stand-in as a member account or a role, for the phase 5 and promotion e2e tests."""
+"""Reading the stand-in as a member account or a role, for the phase 4, phase 5 and promotion e2e tests."""
 
 from __future__ import annotations
 
@@ -38,5 +38,5 @@ def member(stack, account_id: str) -> boto3.session.Session:
     return as_role(stack, f"arn:aws:iam::{account_id}:role/OrganizationAccountAccessRole")
 
 
-def client(stack, session: boto3.session.Session, service: str):
-    return session.client(service, endpoint_url=stack.standin_url)
+def client(stack, session: boto3.session.Session, service: str, region: str | None = None):
+    return session.client(service, endpoint_url=stack.standin_url, region_name=region)

@@ -10,6 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from groundwork.config.loader import load_config
+from tests.e2e.cicd_helpers import client, member
 from tests.e2e.conftest import converged_rerun, trigger_until_approval
 
 DAG = "phase4_observability"
@@ -19,16 +20,11 @@ pytestmark = pytest.mark.e2e
 
 
 def _member(stack, account_id: str | None, service: str, region: str | None = None):
-    import boto3
-
+    """A client in a member account (through the access role), or the management account's."""
     region = region or CONFIG.aws.home_region
     if account_id is None:
         return stack.aws(service, region=region)
-    creds = stack.aws("sts").assume_role(RoleArn=f"arn:aws:iam::{account_id}:role/{CONFIG.aws.access_role_name}",
-                                         RoleSessionName="e2e-check")["Credentials"]
-    return boto3.client(service, region_name=region, endpoint_url=stack.standin_url,
-                        aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
-                        aws_session_token=creds["SessionToken"])
+    return client(stack, member(stack, account_id), service, region)
 
 
 @pytest.fixture(scope="module")
