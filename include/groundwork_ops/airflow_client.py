@@ -86,7 +86,14 @@ class AirflowClient:
         path = f"/dags/{dag_id}/dagRuns/{self._run(run_id)}/taskInstances/{task_id}/xcomEntries/{key}"
         return self.request("GET", path, params={"map_index": map_index, "deserialize": True}).json()["value"]
 
-    def task_log(self, dag_id: str, run_id: str, task_id: str, try_number: int = 1, map_index: int = -1) -> str:
+    def task_log(self, dag_id: str, run_id: str, task_id: str, try_number: int | None = None,
+                 map_index: int = -1) -> str:
+        """One try's log (default: the task instance's current try)."""
+        if try_number is None:
+            path = f"/dags/{dag_id}/dagRuns/{self._run(run_id)}/taskInstances/{task_id}/{map_index}"
+            if map_index < 0:
+                path = path.rsplit("/", 1)[0]
+            try_number = max(1, self.request("GET", path).json()["try_number"])
         path = f"/dags/{dag_id}/dagRuns/{self._run(run_id)}/taskInstances/{task_id}/logs/{try_number}"
         content = self.request("GET", path, params={"map_index": map_index},
                                headers={"Accept": "application/json"}).json()["content"]
@@ -127,6 +134,19 @@ class AirflowClient:
     def pending_approvals(self, dag_id: str = "~", run_id: str = "~") -> list[dict]:
         path = f"/dags/{dag_id}/dagRuns/{self._run(run_id) if run_id != '~' else '~'}/hitlDetails"
         return self.request("GET", path, params={"response_received": False}).json()["hitl_details"]
+
+    def wait_for_approval(self, dag_id: str, run_id: str, task_id: str, timeout: float = 300) -> dict:
+        """The run's unanswered request of `task_id`, as soon as it is shown to approvers."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for detail in self.pending_approvals(dag_id, run_id):
+                if detail["task_instance"]["task_id"] == task_id:
+                    return detail
+            run_state = self.run(dag_id, run_id)["state"]
+            if run_state in TERMINAL_RUN_STATES or time.monotonic() > deadline:
+                raise AirflowError(f"{dag_id} {run_id}: no approval request from {task_id} (run {run_state}): "
+                                   f"{self.task_states(dag_id, run_id)}")
+            time.sleep(0.5)
 
     def answer(self, dag_id: str, run_id: str, task_id: str, option: str, map_index: int = -1,
                expect: tuple[int, ...] = (200,)) -> requests.Response:

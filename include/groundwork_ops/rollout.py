@@ -17,13 +17,10 @@ from groundwork.phases import PHASES
 from groundwork_ops.airflow_client import AirflowClient, AirflowError
 from groundwork_ops.summary import from_environment, rollout_summary
 
-# Airflow 3.3.2: the worker reports the pausing process as finished up to ~5 s (its heartbeat select
-# interval) after the task reaches awaiting_input; an answer before the scheduler has seen that report
-# makes it fail the resumed task ("state changed externally"). Measured 5.3 s here; 10 s keeps margin.
-APPROVAL_SETTLE_SECONDS = 10
-
-
-def approve_pending(client: AirflowClient, dag_id: str, run_id: str, answered: set, manual: bool, log) -> None:
+def approve_pending(client: AirflowClient, dag_id: str, run_id: str, answered: set, manual: bool, log,
+                    answer_after: float = 0.0) -> None:
+    """Answer every new request of the run as the approver, `answer_after` seconds after it shows
+    (0: at once; the approval keeps an early answer, see groundwork_airflow.phase.PlanApproval)."""
     for detail in client.pending_approvals(dag_id, run_id):
         ti = detail["task_instance"]
         key = (ti["task_id"], ti.get("map_index", -1), ti.get("try_number"))
@@ -34,14 +31,13 @@ def approve_pending(client: AirflowClient, dag_id: str, run_id: str, answered: s
         if manual:
             log(f"waiting for an approver to answer in the UI (Required Actions) for {dag_id} ...")
             continue
-        client.wait_for_task_state(dag_id, run_id, ti["task_id"], {"awaiting_input"})
-        time.sleep(APPROVAL_SETTLE_SECONDS)
+        time.sleep(answer_after)
         client.answer(dag_id, run_id, ti["task_id"], "Approve", map_index=ti.get("map_index", -1))
         log(f"approved as {client.username}")
 
 
 def watch_run(admin: AirflowClient, approver: AirflowClient, dag_id: str, run_id: str, manual: bool,
-              timeout: float, log) -> dict:
+              timeout: float, log, answer_after: float = 0.0) -> dict:
     """Answer the run's approvals as the approver (unless manual) until it ends; fail loudly."""
     answered: set = set()
     deadline = time.monotonic() + timeout
@@ -51,14 +47,16 @@ def watch_run(admin: AirflowClient, approver: AirflowClient, dag_id: str, run_id
             break
         if time.monotonic() > deadline:
             raise AirflowError(f"{dag_id} still {state} after {timeout}s")
-        approve_pending(approver, dag_id, run_id, answered, manual, log)
-        time.sleep(1)
+        approve_pending(approver, dag_id, run_id, answered, manual, log, answer_after)
+        time.sleep(0.5)
     states = admin.task_states(dag_id, run_id)
     log(f"{dag_id}: {state}")
     if state != "success":
         failed = [t for t, s in states.items() if s not in ("success", "skipped")]
         raise AirflowError(f"{dag_id} run {run_id} {state}; see the UI for tasks {failed}")
-    return {"run_id": run_id, "state": state, "result": admin.xcom(dag_id, run_id, "verify")}
+    retried = sorted(f"{ti['task_id']}[{ti['map_index']}]" if ti.get("map_index", -1) >= 0 else ti["task_id"]
+                     for ti in admin.task_instances(dag_id, run_id) if (ti.get("try_number") or 0) > 1)
+    return {"run_id": run_id, "state": state, "retried": retried, "result": admin.xcom(dag_id, run_id, "verify")}
 
 
 def run_phase(admin: AirflowClient, approver: AirflowClient, dag_id: str, manual: bool, timeout: float, log) -> dict:
@@ -83,7 +81,7 @@ def next_run(admin: AirflowClient, dag_id: str, known: set[str], timeout: float 
 
 
 def roll_out(admin: AirflowClient, approver: AirflowClient, phases: list[str], manual: bool, timeout: float,
-             log) -> dict:
+             log, answer_after: float = 0.0) -> dict:
     """Unpause the phases, trigger the first; each later one starts from its predecessor's Asset."""
     known = {}
     for dag_id in phases:
@@ -98,7 +96,7 @@ def roll_out(admin: AirflowClient, approver: AirflowClient, phases: list[str], m
         else:
             run_id = next_run(admin, dag_id, known[dag_id])
             log(f"{dag_id}: started by {phases[position - 1]}'s Asset, run {run_id}")
-        results[dag_id] = watch_run(admin, approver, dag_id, run_id, manual, timeout, log)
+        results[dag_id] = watch_run(admin, approver, dag_id, run_id, manual, timeout, log, answer_after)
     return results
 
 
@@ -120,6 +118,8 @@ def main(argv=None) -> int:
     parser.add_argument("--approver", default="approver")
     parser.add_argument("--phases", type=int, default=None, help="roll out phases 1..N (default: every phase deployed)")
     parser.add_argument("--manual-approvals", action="store_true", help="leave approvals to a person in the UI")
+    parser.add_argument("--answer-after", type=float, default=0.0,
+                        help="seconds between a request showing and the approver's answer (default: at once)")
     parser.add_argument("--timeout", type=float, default=1200, help="seconds per phase")
     parser.add_argument("--dags-folder", type=Path, default=Path(__file__).resolve().parents[2] / "dags")
     args = parser.parse_args(argv)
@@ -128,7 +128,7 @@ def main(argv=None) -> int:
     approver = AirflowClient(args.url, args.approver, passwords[args.approver])
     phases = deployed_phases(args.dags_folder)[: args.phases]
     started = time.monotonic()
-    results = roll_out(admin, approver, phases, args.manual_approvals, args.timeout, print)
+    results = roll_out(admin, approver, phases, args.manual_approvals, args.timeout, print, args.answer_after)
     print(f"\nrolled out {', '.join(results)} in {time.monotonic() - started:.1f}s")
     print("\nWhat exists now (read back from AWS):")
     config = load_config()  # $FOUNDATION_CONFIG or config/foundation.yaml: where to look, not what is there

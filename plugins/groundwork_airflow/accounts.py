@@ -7,10 +7,12 @@ from datetime import timedelta
 from airflow.sdk import BaseOperator
 
 from groundwork_airflow.phase import approved_ids, load_runtime_config
-from groundwork_airflow.triggers import AwsPollTrigger
+from groundwork_airflow.triggers import ProbeWait
+
+PROBES = "groundwork.phases.probes"
 
 
-class EnsureAccountOperator(BaseOperator):
+class EnsureAccountOperator(ProbeWait, BaseOperator):
     """Create the account once (or resume the request under way), move it to its OU, and wait
     until its access role can be assumed. Waiting is deferred to the triggerer: no worker slot."""
 
@@ -29,19 +31,9 @@ class EnsureAccountOperator(BaseOperator):
         config = load_runtime_config()
         return config, context_for(config)
 
-    def _defer(self, config, probe: str, arguments: dict, method: str):
-        self.defer(
-            trigger=AwsPollTrigger(
-                probe=probe,
-                arguments=arguments,
-                connection_id=config.aws.connection_id,
-                region=config.aws.home_region,
-                access_role_name=config.aws.access_role_name,
-                poll_interval=self.poll_interval,
-                timeout=self.creation_timeout.total_seconds(),
-            ),
-            method_name=method,
-        )
+    def _wait(self, context, config, ctx, probe: str, arguments: dict, method: str):
+        return self.wait_on_probe(context, config, ctx, f"{PROBES}:{probe}", arguments, method,
+                                  poll_interval=self.poll_interval, timeout=self.creation_timeout.total_seconds())
 
     def execute(self, context):
         from groundwork.phases import foundation
@@ -53,9 +45,8 @@ class EnsureAccountOperator(BaseOperator):
         progress = foundation.start_account(ctx, config, self.account_name, approved_ids(ti), known)
         self.log.info("account %s: %s", self.account_name, progress)
         if progress.state == IN_PROGRESS:
-            self.log.info("waiting for creation request %s (deferred)", progress.request_id)
-            self._defer(config, "groundwork.phases.probes:create_account", {"name": self.account_name, "request_id": progress.request_id},
-                        "account_created")
+            return self._wait(context, config, ctx, "create_account",
+                              {"name": self.account_name, "request_id": progress.request_id}, "account_created")
         return self._place(context, config, ctx, progress.to_dict())
 
     def account_created(self, context, event):
@@ -67,7 +58,7 @@ class EnsureAccountOperator(BaseOperator):
 
     def _place(self, context, config, ctx, progress: dict):
         from groundwork.phases import foundation
-        from groundwork.reconcile.accounts import AccountProgress, access_ready, raise_if_failed
+        from groundwork.reconcile.accounts import AccountProgress, raise_if_failed
 
         progress = AccountProgress(**progress)
         raise_if_failed(progress)
@@ -75,19 +66,13 @@ class EnsureAccountOperator(BaseOperator):
                                          approved_ids(context["ti"]))
         if moved:
             self.log.info("applied: %s", moved.summary())
-        ready, detail = access_ready(ctx, progress.account_id)
-        if not ready:
-            self.log.info("role not assumable yet (%s); waiting (deferred)", detail)
-            self._defer(config, "groundwork.phases.probes:assume_role", {"account_id": progress.account_id}, "account_reachable")
-        return self._result(ctx, progress.account_id)
+        return self._wait(context, config, ctx, "assume_role", {"account_id": progress.account_id},
+                          "account_reachable")
 
     def account_reachable(self, context, event):
         self._raise_on_trigger_error(event)
-        return {"name": self.account_name, "account_id": event["result"]["account_id"]}
-
-    def _result(self, ctx, account_id: str) -> dict:
-        mutating = [c.operation for c in ctx.mutating_calls()]
-        self.log.info("account %s (%s) ready; mutating calls: %s", self.account_name, account_id, mutating or "none")
+        account_id = event["result"]["account_id"]
+        self.log.info("account %s (%s) ready", self.account_name, account_id)
         return {"name": self.account_name, "account_id": account_id}
 
     def _raise_on_trigger_error(self, event):

@@ -123,7 +123,7 @@ def build_cicd_dag() -> DAG:
         gate = phase.gate(DAG_ID)
         checked = phase.validate()
         plan = plan_cicd()
-        approve = phase.approval(phase.parse_time_approvers())
+        approve = phase.approval()
         pipeline = apply_pipeline()
         decide = phase.needs_approval(plan, approve.task_id, pipeline.operator.task_id)
         names = environment_names()

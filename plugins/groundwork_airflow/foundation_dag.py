@@ -84,7 +84,7 @@ def build_foundation_dag() -> DAG:
     ) as dag:
         checked = phase.validate()
         plan = plan_foundation()
-        approve = phase.approval(phase.parse_time_approvers())
+        approve = phase.approval()
         structure = apply_structure()
         decide = phase.needs_approval(plan, approve.task_id, structure.operator.task_id)
         names = account_names()

@@ -9,12 +9,12 @@ from datetime import timedelta
 from airflow.sdk import BaseOperator
 
 from groundwork_airflow.phase import approved_ids, load_runtime_config
-from groundwork_airflow.triggers import AwsPollTrigger
+from groundwork_airflow.triggers import ProbeWait
 
 PROBE = "groundwork.phases.identity:assignments_settled"
 
 
-class EnsureAssignmentsOperator(BaseOperator):
+class EnsureAssignmentsOperator(ProbeWait, BaseOperator):
     template_fields = ("account_name",)
 
     def __init__(self, *, account_name: str, poll_interval: float = 3.0,
@@ -34,20 +34,11 @@ class EnsureAssignmentsOperator(BaseOperator):
         for line in progress["applied"]:
             self.log.info("applied: %s", line)
         if progress["requests"]:
-            self.log.info("waiting for %d assignment request(s) of %s (deferred)", len(progress["requests"]),
-                          self.account_name)
-            self.defer(
-                trigger=AwsPollTrigger(
-                    probe=PROBE,
-                    arguments={"instance_arn": progress["instance_arn"], "requests": progress["requests"]},
-                    connection_id=config.aws.connection_id,
-                    region=config.aws.home_region,
-                    access_role_name=config.aws.access_role_name,
-                    poll_interval=self.poll_interval,
-                    timeout=self.assignment_timeout.total_seconds(),
-                ),
-                method_name="assignments_settled",
-            )
+            self.log.info("waiting for %d assignment request(s) of %s", len(progress["requests"]), self.account_name)
+            return self.wait_on_probe(
+                context, config, ctx, PROBE,
+                {"instance_arn": progress["instance_arn"], "requests": progress["requests"]}, "assignments_settled",
+                poll_interval=self.poll_interval, timeout=self.assignment_timeout.total_seconds())
         mutating = [c.operation for c in ctx.mutating_calls()]
         self.log.info("account %s: assignments converged; mutating calls: %s", self.account_name, mutating or "none")
         return {"name": self.account_name, "applied": progress["applied"]}

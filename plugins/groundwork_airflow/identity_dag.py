@@ -93,7 +93,7 @@ def build_identity_dag() -> DAG:
         gate = phase.gate(DAG_ID)
         checked = phase.validate()
         plan = plan_identity()
-        approve = phase.approval(phase.parse_time_approvers())
+        approve = phase.approval()
         directory = apply_directory()
         decide = phase.needs_approval(plan, approve.task_id, directory.operator.task_id)
         names = account_names()

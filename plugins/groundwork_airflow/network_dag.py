@@ -111,7 +111,7 @@ def build_network_dag() -> DAG:
         gate = phase.gate(DAG_ID)
         checked = phase.validate()
         plan = plan_network()
-        approve = phase.approval(phase.parse_time_approvers())
+        approve = phase.approval()
         hub = apply_hub()
         decide = phase.needs_approval(plan, approve.task_id, hub.operator.task_id)
         names = account_names()

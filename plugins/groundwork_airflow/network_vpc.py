@@ -9,12 +9,12 @@ from datetime import timedelta
 from airflow.sdk import BaseOperator
 
 from groundwork_airflow.phase import approved_ids, load_runtime_config
-from groundwork_airflow.triggers import AwsPollTrigger
+from groundwork_airflow.triggers import ProbeWait
 
 PROBE = "groundwork.phases.network:attachment_available"
 
 
-class EnsureVpcOperator(BaseOperator):
+class EnsureVpcOperator(ProbeWait, BaseOperator):
     template_fields = ("account_name",)
 
     def __init__(self, *, account_name: str, poll_interval: float = 5.0,
@@ -40,20 +40,12 @@ class EnsureVpcOperator(BaseOperator):
         for line in progress.pop("applied"):
             self.log.info("applied: %s", line)
         if progress["state"] != network.AVAILABLE:
-            self.log.info("waiting for attachment %s to be available (deferred)", progress["attachment_id"])
-            self.defer(
-                trigger=AwsPollTrigger(
-                    probe=PROBE,
-                    arguments={"account_id": progress["account_id"], "name": self.account_name,
-                               "transit_gateway_id": progress["transit_gateway_id"]},
-                    connection_id=config.aws.connection_id,
-                    region=config.aws.home_region,
-                    access_role_name=config.aws.access_role_name,
-                    poll_interval=self.poll_interval,
-                    timeout=self.attachment_timeout.total_seconds(),
-                ),
-                method_name="attachment_ready",
-            )
+            self.log.info("attachment %s is %s", progress["attachment_id"], progress["state"])
+            return self.wait_on_probe(
+                context, config, ctx, PROBE,
+                {"account_id": progress["account_id"], "name": self.account_name,
+                 "transit_gateway_id": progress["transit_gateway_id"]}, "attachment_ready",
+                poll_interval=self.poll_interval, timeout=self.attachment_timeout.total_seconds())
         return self._finish(context, config, ctx, progress)
 
     def attachment_ready(self, context, event):

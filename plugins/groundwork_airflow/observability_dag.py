@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from airflow.sdk import DAG, BaseOperator, task
 
 from groundwork_airflow import phase
-from groundwork_airflow.triggers import AwsPollTrigger
+from groundwork_airflow.triggers import ProbeWait
 
 DAG_ID = "phase4_observability"
 TRAIL_PROBE = "groundwork.phases.observability:trail_logging"
@@ -81,7 +81,7 @@ def apply_trail(**context):
     return _applied(observability.apply_trail(ctx, config, phase.approved_ids(context["ti"])))
 
 
-class TrailLoggingSensor(BaseOperator):
+class TrailLoggingSensor(ProbeWait, BaseOperator):
     """Done when the organization trail logs: checked once, then deferred to the triggerer (no
     worker slot held) until it does."""
 
@@ -91,29 +91,17 @@ class TrailLoggingSensor(BaseOperator):
         self.timeout_after = timeout_after
 
     def execute(self, context):
-        from groundwork.phases.observability import trail_logging
-
         config, ctx = _ctx()
-        done, result = trail_logging(ctx, config.observability.trail_name)
-        if done:
-            self.log.info("trail %s is logging", result["arn"])
-            return result
-        self.log.info("trail %s is not logging yet (deferred)", config.observability.trail_name)
-        self.defer(
-            trigger=AwsPollTrigger(
-                probe=TRAIL_PROBE, arguments={"trail_name": config.observability.trail_name},
-                connection_id=config.aws.connection_id, region=config.aws.home_region,
-                access_role_name=config.aws.access_role_name, poll_interval=self.poll_interval,
-                timeout=self.timeout_after.total_seconds(),
-            ),
-            method_name="logging",
-        )
+        return self.wait_on_probe(context, config, ctx, TRAIL_PROBE, {"trail_name": config.observability.trail_name},
+                                  "logging", poll_interval=self.poll_interval,
+                                  timeout=self.timeout_after.total_seconds())
 
     def logging(self, context, event):
         from airflow.exceptions import AirflowException
 
         if event.get("status") != "done":
             raise AirflowException(f"the organization trail did not start logging: {event}")
+        self.log.info("trail %s is logging", event["result"].get("arn"))
         return event["result"]
 
 
@@ -180,7 +168,7 @@ def build_observability_dag() -> DAG:
         gate = phase.gate(DAG_ID)
         checked = phase.validate()
         plan = plan_observability()
-        approve = phase.approval(phase.parse_time_approvers())
+        approve = phase.approval()
         archive = apply_log_archive()
         decide = phase.needs_approval(plan, approve.task_id, archive.operator.task_id)
         trail = apply_trail()

@@ -111,11 +111,10 @@ def status_task(environment: str):
     return status
 
 
-def approval_task(environment: str, approvers: list[str]) -> phase.PlanApproval:
+def approval_task(environment: str) -> phase.PlanApproval:
     status_id = f"status_{environment}"
     return phase.PlanApproval(
         task_id=f"approve_{environment}",
-        approvers=approvers,
         subject="Promote to " + environment + ": {{ ti.xcom_pull(task_ids='" + status_id + "', key='headline') }}",
         body=(
             "{{ ti.xcom_pull(task_ids='" + status_id + "', key='markdown') }}\n\n"
@@ -162,7 +161,6 @@ def build_promotion_dag() -> DAG:
             ),
         },
     ) as dag:
-        approvers = phase.parse_time_approvers()
         artifact = verify_artifact()
         ready() >> artifact
         previous = artifact
@@ -170,7 +168,7 @@ def build_promotion_dag() -> DAG:
             deploy = deploy_task(environment)(artifact)
             if needs_approval:
                 status = status_task(environment)(artifact)
-                approve = approval_task(environment, approvers)
+                approve = approval_task(environment)
                 previous >> status >> approve >> deploy
             else:
                 previous >> deploy

@@ -4,6 +4,15 @@ Probes are plain functions in the domain package, named by dotted path
 ("groundwork.phases.probes:create_account"), `probe(ctx, **arguments) -> (done, result)`; the
 trigger only carries that path and the arguments (no credentials: it rebuilds its session from the Airflow
 connection id), so it serializes to a few ids.
+
+The resume floor (Airflow 3.3.2, upstream apache/airflow #72716, #71580, #66374): after a task
+defers, its worker keeps running for up to `[workers] min_heartbeat_interval` (5 s) before it reports
+the deferring process as finished. If the trigger fires sooner, the task is resumed and running when
+the scheduler drains that stale "success" report, logs "finished with state success, but the task
+instance's state attribute is running" and fails the resumed try. So a trigger never fires before
+`not_before` (the deferral time plus RESUME_FLOOR_SECONDS): the answer is kept, only delivered late
+enough. Operators check once before deferring (`ProbeWait.wait_on_probe`), so a wait that is
+already over costs nothing.
 """
 
 from __future__ import annotations
@@ -14,6 +23,9 @@ import time
 from typing import Any
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
+
+# Three times the worker's 5 s report interval plus the scheduler's loop: measured lingering was 5.3 s.
+RESUME_FLOOR_SECONDS = 15.0
 
 
 def resolve_probe(path: str):
@@ -34,6 +46,7 @@ class AwsPollTrigger(BaseTrigger):
         access_role_name: str,
         poll_interval: float = 15.0,
         timeout: float = 3600.0,
+        not_before: float = 0.0,
     ):
         super().__init__()
         self.probe = probe
@@ -43,6 +56,7 @@ class AwsPollTrigger(BaseTrigger):
         self.access_role_name = access_role_name
         self.poll_interval = poll_interval
         self.timeout = timeout
+        self.not_before = not_before
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         return (
@@ -55,6 +69,7 @@ class AwsPollTrigger(BaseTrigger):
                 "access_role_name": self.access_role_name,
                 "poll_interval": self.poll_interval,
                 "timeout": self.timeout,
+                "not_before": self.not_before,
             },
         )
 
@@ -64,18 +79,51 @@ class AwsPollTrigger(BaseTrigger):
         ctx = aws_context(self.connection_id, self.region, self.access_role_name)
         return resolve_probe(self.probe)(ctx, **self.arguments)
 
+    async def _event(self, payload: dict) -> TriggerEvent:
+        """The event, held back until the resume floor has passed (see the module docstring)."""
+        hold = self.not_before - time.time()
+        if hold > 0:
+            await asyncio.sleep(hold)
+        return TriggerEvent(payload)
+
     async def run(self):
         deadline = time.monotonic() + self.timeout
         while True:
             try:
                 done, result = await asyncio.to_thread(self._check_once)
             except Exception as exc:  # report, don't kill the triggerer loop
-                yield TriggerEvent({"status": "error", "probe": self.probe, "message": str(exc)})
+                yield await self._event({"status": "error", "probe": self.probe, "message": str(exc)})
                 return
             if done:
-                yield TriggerEvent({"status": "done", "probe": self.probe, "result": result})
+                yield await self._event({"status": "done", "probe": self.probe, "result": result})
                 return
             if time.monotonic() > deadline:
-                yield TriggerEvent({"status": "timeout", "probe": self.probe, "result": result})
+                yield await self._event({"status": "timeout", "probe": self.probe, "result": result})
                 return
             await asyncio.sleep(self.poll_interval)
+
+
+class ProbeWait:
+    """For operators that wait on a probe: check once in the worker; only if not done, defer to
+    AwsPollTrigger with the resume floor. Either way the wait ends in `method_name(context, event)`
+    with the same event, so a wait that is already over and a deferred one take one path."""
+
+    def wait_on_probe(self, context, config, ctx, probe: str, arguments: dict, method_name: str, *,
+                      poll_interval: float, timeout: float):
+        done, result = resolve_probe(probe)(ctx, **arguments)
+        if done:
+            return getattr(self, method_name)(context, {"status": "done", "probe": probe, "result": result})
+        self.log.info("waiting on %s (deferred, no worker slot held)", probe.partition(":")[2])
+        self.defer(
+            trigger=AwsPollTrigger(
+                probe=probe,
+                arguments=arguments,
+                connection_id=config.aws.connection_id,
+                region=config.aws.home_region,
+                access_role_name=config.aws.access_role_name,
+                poll_interval=poll_interval,
+                timeout=timeout,
+                not_before=time.time() + RESUME_FLOOR_SECONDS,
+            ),
+            method_name=method_name,
+        )

@@ -66,8 +66,7 @@ def test_phase1_shape(dagbag):
         assert downstream in dag.get_task(upstream).downstream_task_ids, (upstream, downstream)
     assert "apply_structure" in dag.get_task("needs_approval").downstream_task_ids  # skip approval when empty
     approve = dag.get_task("approve")
-    assert approve.assigned_users == [{"id": "approver", "name": "approver"}]
-    assert approve.fail_on_reject is True
+    assert approve.mode == "reschedule" and approve.OPTIONS == ["Approve", "Reject"]  # approvers: at run time
     assert "markdown" in approve.body
     assert type(dag.get_task("ensure_account")).__name__ == "MappedOperator"
     publish = dag.get_task("publish")

@@ -21,8 +21,8 @@ def test_schedule_tags_and_approval(dagbag):
     assert {"groundwork", "phase3"} <= set(dag.tags)
     assert dag.timetable.asset_condition.name == "groundwork_phase2_identity"  # scheduled on phase 2's Asset
     approve = dag.get_task("approve")
-    assert approve.assigned_users == [{"id": "approver", "name": "approver"}]
-    assert approve.fail_on_reject is True and "markdown" in approve.body
+    assert approve.mode == "reschedule" and approve.OPTIONS == ["Approve", "Reject"]  # approvers: at run time
+    assert "markdown" in approve.body
     assert [o.name for o in dag.get_task("publish").outlets] == ["groundwork_phase3_network"]
 
 

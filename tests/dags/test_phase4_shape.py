@@ -30,8 +30,8 @@ def test_scheduled_on_phase3_and_tagged(dag):
 
 def test_approval_mapping_deferral_and_publication(dag):
     approve = dag.get_task("approve")
-    assert approve.assigned_users == [{"id": "approver", "name": "approver"}]
-    assert approve.fail_on_reject is True and approve.retries == 0
+    assert approve.mode == "reschedule" and approve.OPTIONS == ["Approve", "Reject"]  # approvers: at run time
+    assert approve.retries == 0
     assert [o.name for o in dag.get_task("publish").outlets] == ["groundwork_phase4_observability"]
     assert "MappedOperator" in type(dag.get_task("apply_account")).__name__
     assert type(dag.get_task("trail_logging")).__name__ == "TrailLoggingSensor"

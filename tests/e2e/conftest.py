@@ -29,12 +29,22 @@ _PORTS = (os.environ.get("GROUNDWORK_E2E_PORTS") or "18080,15055,15432").split("
 PORTS = dict(zip(("GROUNDWORK_AIRFLOW_PORT", "GROUNDWORK_STANDIN_PORT", "GROUNDWORK_PG_PORT"), _PORTS))
 
 
+SCHEDULER_LOG = STATE_DIR / "logs" / "scheduler.log"
+
+
 @dataclass
 class Stack:
     env: dict[str, str]
     airflow_url: str
     standin_url: str
     passwords: dict[str, str]
+    scheduler_log_offset: int = 0
+
+    def scheduler_log(self) -> str:
+        """What the scheduler logged during this test session."""
+        with SCHEDULER_LOG.open("rb") as log:
+            log.seek(self.scheduler_log_offset)
+            return log.read().decode(errors="replace")
 
     def client(self, user: str):
         from groundwork_ops.airflow_client import AirflowClient
@@ -75,6 +85,7 @@ def stack():
     exported = _exports(subprocess.run([script, "env"], env=env, capture_output=True, text=True, check=True).stdout)
     passwords = json.loads((STATE_DIR / "secrets" / "passwords.json").read_text())
     stack = Stack(exported, exported["GROUNDWORK_AIRFLOW_URL"], exported["GROUNDWORK_STANDIN_URL"], passwords)
+    stack.scheduler_log_offset = SCHEDULER_LOG.stat().st_size if SCHEDULER_LOG.exists() else 0
     # A session starts from an empty AWS and with every phase paused, so that no phase starts by
     # Asset behind a test's back (a paused DAG is not queued by an Asset event).
     stack.reset_aws()
@@ -126,14 +137,11 @@ def pause_phases_after(stack: Stack, dag_id: str) -> None:
 
 def trigger_until_approval(stack: Stack, dag_id: str) -> str:
     """Unpause and trigger a phase; return once its approval may be answered."""
-    from groundwork_ops.rollout import APPROVAL_SETTLE_SECONDS
-
     admin = stack.client("admin")
     admin.wait_for_dag(dag_id)
     admin.unpause(dag_id)
     run_id = admin.trigger(dag_id)
-    admin.wait_for_task_state(dag_id, run_id, "approve", {"awaiting_input"})
-    time.sleep(APPROVAL_SETTLE_SECONDS)  # Airflow 3.3.2 fails an answer sent too early (see rollout)
+    admin.wait_for_approval(dag_id, run_id, "approve")
     return run_id
 
 

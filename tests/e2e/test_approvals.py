@@ -3,11 +3,8 @@ failed, no Asset event), and the reason names who rejected."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
-from groundwork_ops.rollout import APPROVAL_SETTLE_SECONDS
 from tests.e2e.conftest import pause_phases_after
 
 DAG = "phase1_foundation"
@@ -22,8 +19,7 @@ def test_a_rejected_plan_applies_nothing_and_says_who_rejected(stack):
     pause_phases_after(stack, DAG)
     admin.unpause(DAG)
     run_id = admin.trigger(DAG)
-    admin.wait_for_task_state(DAG, run_id, "approve", {"awaiting_input"})
-    time.sleep(APPROVAL_SETTLE_SECONDS)
+    admin.wait_for_approval(DAG, run_id, "approve")
     approver.answer(DAG, run_id, "approve", "Reject")
 
     assert admin.wait_for_run(DAG, run_id, timeout=300) == "failed"

@@ -6,11 +6,8 @@ rerun asks nothing and makes no mutating call."""
 from __future__ import annotations
 
 import json
-import time
-
 import pytest
 
-from groundwork_ops.rollout import APPROVAL_SETTLE_SECONDS
 from groundwork_standin.recording import Recorder
 
 from tests.e2e.cicd_helpers import account_ids, client, external_id, fingerprint, member
@@ -26,8 +23,7 @@ def first_run(stack, ensure_phase):
     admin.wait_for_dag(DAG)
     admin.unpause(DAG)
     run_id = admin.trigger(DAG)
-    admin.wait_for_task_state(DAG, run_id, "approve", {"awaiting_input"})
-    time.sleep(APPROVAL_SETTLE_SECONDS)
+    admin.wait_for_approval(DAG, run_id, "approve")
     return run_id
 
 

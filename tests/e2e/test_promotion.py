@@ -7,11 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
-
 import pytest
 
-from groundwork_ops.rollout import APPROVAL_SETTLE_SECONDS
 
 from tests.e2e.cicd_helpers import account_ids, as_role, client, member
 
@@ -50,8 +47,7 @@ def record(stack, ids, env_account: str) -> dict | None:
 def start(stack, key: str) -> str:
     admin = stack.client("admin")
     run_id = admin.trigger(DAG, conf={"artifact_key": key})
-    admin.wait_for_task_state(DAG, run_id, APPROVE, {"awaiting_input"}, timeout=600)
-    time.sleep(APPROVAL_SETTLE_SECONDS)
+    admin.wait_for_approval(DAG, run_id, APPROVE, timeout=600)
     return run_id
 
 

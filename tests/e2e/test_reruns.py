@@ -13,7 +13,6 @@ import time
 import pytest
 
 from groundwork.config.loader import load_config
-from groundwork_ops.rollout import APPROVAL_SETTLE_SECONDS
 from tests.e2e.conftest import pause_phases_after
 from groundwork_standin.faults import FaultClient
 
@@ -37,8 +36,7 @@ def fresh_phase1(stack, completed_phases):
 
 
 def approve(admin, approver, run_id):
-    admin.wait_for_task_state(DAG, run_id, "approve", {"awaiting_input"})
-    time.sleep(APPROVAL_SETTLE_SECONDS)
+    admin.wait_for_approval(DAG, run_id, "approve")
     approver.answer(DAG, run_id, "approve", "Approve")
 
 

@@ -19,7 +19,6 @@ import time
 import pytest
 
 from groundwork.config.loader import load_config
-from groundwork_ops.rollout import APPROVAL_SETTLE_SECONDS
 from groundwork_standin.faults import FaultClient
 from tests.e2e.ui_helpers import AirflowUI, Screens, chromium_missing_reason, open_browser
 
@@ -79,13 +78,11 @@ def trigger_from_ui(ui: AirflowUI, screens: Screens, label: str) -> str:
 
 
 def approve_from_ui(ui: AirflowUI, screens: Screens, stack, run_id: str, label: str) -> None:
-    """Required Actions -> the run's approval: the plan is in its body; Approve once the task has
-    been awaiting input for APPROVAL_SETTLE_SECONDS (Airflow 3.3.2 fails an answer sent earlier)."""
+    """Required Actions -> the run's approval: the plan is in its body; Approve as soon as it shows."""
     from playwright.sync_api import expect
 
     admin = stack.client("admin")
-    admin.wait_for_task_state(DAG, run_id, "approve", {"awaiting_input"}, timeout=300)
-    awaiting_since = time.monotonic()
+    admin.wait_for_approval(DAG, run_id, "approve", timeout=300)
     page = ui.page
     ui.open_required_action(DAG, run_id)
     expect(page.get_by_text(re.compile(r"\b\d+ to create, \d+ to update, \d+ to delete")).first).to_be_visible()
@@ -94,7 +91,6 @@ def approve_from_ui(ui: AirflowUI, screens: Screens, stack, run_id: str, label: 
     expect(page.get_by_role("cell", name="Production (production)", exact=True)).to_be_visible()
     screens.shot(page, f"{label}_approval_shows_the_plan")
 
-    time.sleep(max(0.0, APPROVAL_SETTLE_SECONDS - (time.monotonic() - awaiting_since)))
     approve = page.get_by_role("button", name="Approve", exact=True)
     approve.scroll_into_view_if_needed()
     screens.shot(page, f"{label}_before_approve")

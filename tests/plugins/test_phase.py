@@ -38,10 +38,85 @@ def test_phase1_has_no_gate_to_pass():
 
 
 def test_rejection_fails_the_approval_and_names_who():
-    approval = phase.approval(["approver"])
-    event = {"chosen_options": ["Reject"], "params_input": {}, "responded_by_user": {"id": "approver", "name": "approver"}}
-    with pytest.raises(AirflowFailException, match="plan rejected by approver"):
-        approval.execute_complete({}, event)
+    approval = phase.approval()
+    with pytest.raises(AirflowFailException, match="plan rejected by approver; nothing was applied"):
+        approval.decide(["Reject"], {"id": "approver", "name": "approver"})
+    assert approval.decide(["Approve"], {"id": "a", "name": "alice"}).xcom_value == {
+        "chosen_options": ["Approve"], "responded_by_user": "alice"}
+
+
+class FakeApprovalTI:
+    id = "0190-ti"
+
+    def __init__(self, first_poke: bool):
+        self.first_poke = first_poke
+
+    def get_first_reschedule_date(self, context):
+        return None if self.first_poke else "2026-12-02T00:00:00Z"
+
+
+@pytest.fixture
+def hitl(monkeypatch):
+    """The two HITL calls the approval makes, recorded (they talk to Airflow's API at run time)."""
+    from airflow.sdk.execution_time import hitl as sdk_hitl
+
+    calls = {"upsert": [], "answer": None}
+    monkeypatch.setattr(sdk_hitl, "upsert_hitl_detail", lambda **kw: calls["upsert"].append(kw))
+    monkeypatch.setattr(sdk_hitl, "get_hitl_detail_content_detail", lambda ti_id: calls["answer"])
+    return calls
+
+
+def _use_config(monkeypatch, tmp_path, approvers_yaml: str):
+    from pathlib import Path
+
+    text = Path("config/foundation.yaml").read_text()
+    start = text.index("approvals:")
+    end = text.index("\n\n", start)
+    path = tmp_path / "foundation.yaml"
+    path.write_text(text[:start] + approvers_yaml + text[end:])
+    monkeypatch.setenv("FOUNDATION_CONFIG", str(path))
+
+
+def test_the_first_poke_asks_the_configured_approvers_and_later_pokes_read_the_answer(hitl):
+    from types import SimpleNamespace
+
+    from groundwork.config.loader import load_config
+
+    approval = phase.approval()
+    assert approval.mode == "reschedule" and approval.poke_interval >= phase.RESUME_FLOOR_SECONDS
+    assert approval.poke({"ti": FakeApprovalTI(first_poke=True)}) is False
+    approvers = list(load_config().approvals.approvers)
+    assert approvers and hitl["upsert"][0]["assigned_users"] == [{"id": u, "name": u} for u in approvers]
+    assert hitl["upsert"][0]["options"] == ["Approve", "Reject"]
+
+    hitl["answer"] = SimpleNamespace(response_received=False, chosen_options=None, responded_by_user=None)
+    assert approval.poke({"ti": FakeApprovalTI(first_poke=False)}) is False
+    hitl["answer"] = SimpleNamespace(response_received=True, chosen_options=["Approve"],
+                                     responded_by_user=SimpleNamespace(id="approver", name="approver"))
+    assert approval.poke({"ti": FakeApprovalTI(first_poke=False)}).is_done
+    assert len(hitl["upsert"]) == 1  # asked once: later pokes never ask again
+
+
+def test_no_approver_means_no_request_at_all(hitl, monkeypatch, tmp_path):
+    _use_config(monkeypatch, tmp_path, "approvals:\n  approvers: []")
+    with pytest.raises(AirflowFailException, match="approvals.approvers: at least one approver"):
+        phase.approval().poke({"ti": FakeApprovalTI(first_poke=True)})
+    # and if an empty list ever got past the validator, the approval still refuses
+    from types import SimpleNamespace
+
+    monkeypatch.setattr(phase, "load_runtime_config", lambda: SimpleNamespace(approvals=SimpleNamespace(approvers=[])))
+    with pytest.raises(AirflowFailException, match="names nobody"):
+        phase.approval().poke({"ti": FakeApprovalTI(first_poke=True)})
+    assert hitl["upsert"] == []
+
+
+def test_a_config_that_does_not_load_means_no_request_at_all(hitl, monkeypatch, tmp_path):
+    path = tmp_path / "foundation.yaml"
+    path.write_text("organization: [unclosed\n")
+    monkeypatch.setenv("FOUNDATION_CONFIG", str(path))
+    with pytest.raises(AirflowFailException, match="the config does not load"):
+        phase.approval().poke({"ti": FakeApprovalTI(first_poke=True)})
+    assert hitl["upsert"] == []
 
 
 def test_phase_schedule_follows_the_previous_phase_asset():
@@ -82,6 +157,64 @@ def test_trigger_polls_until_the_probe_is_done(monkeypatch):
     trigger = AwsPollTrigger("create_account", {}, "aws_default", "us-east-1", "Role", poll_interval=0, timeout=60)
     monkeypatch.setattr(trigger, "_check_once", lambda: next(answers))
     assert _collect(trigger) == {"status": "done", "probe": "create_account", "result": {"state": "SUCCEEDED"}}
+
+
+def test_trigger_holds_its_event_until_the_resume_floor(monkeypatch):
+    import time
+
+    trigger = AwsPollTrigger("create_account", {}, "aws_default", "us-east-1", "Role", poll_interval=0,
+                             timeout=60, not_before=time.time() + 0.5)
+    monkeypatch.setattr(trigger, "_check_once", lambda: (True, {"state": "SUCCEEDED"}))
+    started = time.monotonic()
+    assert _collect(trigger)["status"] == "done"
+    assert time.monotonic() - started >= 0.45
+
+
+class FakeWaiter:
+    """An operator's probe wait, with defer recorded instead of raised."""
+
+    def __init__(self):
+        from groundwork_airflow.triggers import ProbeWait
+
+        self.deferred = None
+        self.wait = ProbeWait.wait_on_probe.__get__(self)
+        self.log = __import__("logging").getLogger("test")
+
+    def defer(self, trigger, method_name):
+        self.deferred = (trigger, method_name)
+
+    def finished(self, context, event):
+        return ("finished", event)
+
+
+def test_a_wait_already_over_is_not_deferred(monkeypatch):
+    from groundwork.phases import probes
+
+    monkeypatch.setattr(probes, "create_account", lambda ctx, **kw: (True, {"state": "SUCCEEDED"}))
+    config = __import__("types").SimpleNamespace(aws=None)
+    waiter = FakeWaiter()
+    assert waiter.wait({}, config, None, "groundwork.phases.probes:create_account", {}, "finished",
+                       poll_interval=1, timeout=5) == ("finished", {"status": "done", "probe": "groundwork.phases.probes:create_account",
+                                                                    "result": {"state": "SUCCEEDED"}})
+    assert waiter.deferred is None
+
+
+def test_a_wait_not_over_defers_with_the_resume_floor(monkeypatch):
+    import time
+    from types import SimpleNamespace
+
+    from groundwork.phases import probes
+    from groundwork_airflow.triggers import RESUME_FLOOR_SECONDS
+
+    monkeypatch.setattr(probes, "create_account", lambda ctx, **kw: (False, {"state": "IN_PROGRESS"}))
+    config = SimpleNamespace(aws=SimpleNamespace(connection_id="aws_default", home_region="us-east-1",
+                                                 access_role_name="Role"))
+    waiter = FakeWaiter()
+    waiter.wait({}, config, None, "groundwork.phases.probes:create_account", {"name": "x"}, "finished",
+                poll_interval=1, timeout=5)
+    trigger, method = waiter.deferred
+    assert method == "finished" and trigger.arguments == {"name": "x"}
+    assert trigger.not_before >= time.time() + RESUME_FLOOR_SECONDS - 1
 
 
 def test_trigger_reports_a_timeout_and_errors(monkeypatch):

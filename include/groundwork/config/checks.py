@@ -178,11 +178,16 @@ def _scps(org: dict, ous: list[str]) -> Found:
 
 
 def _approvers(raw: dict, accounts: list) -> Found:
+    """Every phase asks for an approval when its plan needs one (phase 1: any change), and an
+    approval assigned to nobody could be answered by anyone: at least one approver, always."""
     approvers = _list(_dict(raw.get("approvals")).get("approvers"))
-    production = [_dict(a).get("name") for a in accounts if _dict(a).get("environment") == "production"]
-    if production and not approvers:
+    if not approvers:
+        production = [_dict(a).get("name") for a in accounts if _dict(a).get("environment") == "production"]
+        why = f" (production accounts {production} too)" if production else ""
         yield ("approvals", "approvers"), (
-            f"production accounts {production} need at least one approver (Airflow user names)"
+            "at least one approver (Airflow user name) is required: every phase asks for an approval "
+            f"before it changes what needs one{why}, and a request assigned to nobody could be "
+            "answered by any user"
         )
 
 

@@ -113,7 +113,8 @@ class AwsSettings(Model):
 
 class Approvals(Model):
     approvers: list[AirflowUser] = Field(
-        default_factory=list, description="Airflow users allowed to approve production steps."
+        default_factory=list,
+        description="Airflow users who answer every phase's approval; at least one is required."
     )
 
 

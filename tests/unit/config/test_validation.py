@@ -113,7 +113,14 @@ EXPECTED: dict[str, list[tuple[str, int | None, str]]] = {
         ("identity.assignments[1].ous[0]", 39, "'Auditors' would get interactive access to the Log Archive account"),
     ],
     "production_without_approvers": [
-        ("approvals.approvers", 8, "production accounts ['Production'] need at least one approver"),
+        ("approvals.approvers", 8, "at least one approver (Airflow user name) is required: every phase asks "
+         "for an approval before it changes what needs one (production accounts ['Production'] too), and a "
+         "request assigned to nobody could be answered by any user"),
+    ],
+    "no_approvers": [
+        ("approvals.approvers", None, "at least one approver (Airflow user name) is required: every phase asks "
+         "for an approval before it changes what needs one, and a request assigned to nobody could be "
+         "answered by any user"),
     ],
     "production_deploy_without_approval": [
         ("cicd.environments[1].requires_approval", 41, "production deployments must require a manual approval"),
@@ -131,7 +138,7 @@ EXPECTED: dict[str, list[tuple[str, int | None, str]]] = {
     ],
     "many_problems": [
         ("aws.regions", 5, EXTRA),
-        ("approvals.approvers", 9, "need at least one approver"),
+        ("approvals.approvers", 9, "at least one approver (Airflow user name) is required"),
         ("organization.accounts[1].email", 19, "email aws-log-archive@example.com is already used"),
         ("organization.accounts[3].cidr", 21, "malformed CIDR '10.2.0.0/33'"),
         ("organization.accounts[4].ou", 22, "unknown OU 'Platform'"),
