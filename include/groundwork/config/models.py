@@ -97,6 +97,12 @@ class AwsSettings(Model):
     access_role_name: ResourceName = Field(
         "OrganizationAccountAccessRole", description="Role assumed in member accounts."
     )
+    orchestrator_role_name: ResourceName = Field(
+        "groundwork-orchestrator",
+        description="IAM role in the management account that Airflow's AWS connection acts as (its "
+        "role_arn). The only principal trusted by the pipeline role, and the only one that may assume "
+        "the Log Archive break-glass role without MFA.",
+    )
     allowed_regions: list[Region] = Field(["us-east-1"], min_length=1, description="Regions workloads may use.")
     home_region: Region = Field(
         "us-east-1", validate_default=True, description="Region of the organization-level resources."

@@ -36,6 +36,7 @@ class CicdTopology:
     shared_account: str
     environments: dict[str, str]  # environment name -> account id, in promotion order
     access_role_name: str = "OrganizationAccountAccessRole"
+    orchestrator_role_name: str = "groundwork-orchestrator"
     pipeline_role_name: str = "PipelineExecutionRole"
     deployment_role_name: str = "DeploymentRole"
     artifact_bucket_prefix: str = "groundwork-artifacts"
@@ -53,6 +54,7 @@ class CicdTopology:
             shared_account=ids[cicd.shared_services_account],
             environments={env.name: ids[env.account] for env in cicd.environments},
             access_role_name=config.aws.access_role_name,
+            orchestrator_role_name=config.aws.orchestrator_role_name,
             pipeline_role_name=cicd.pipeline_role_name,
             deployment_role_name=cicd.deployment_role_name,
             artifact_bucket_prefix=cicd.artifact_bucket_prefix,
@@ -117,10 +119,11 @@ def _statement(sid: str, actions: list[str], resources: list[str] | str, **extra
 
 # --------------------------------------------------------------------------- trust policies
 def pipeline_trust(t: CicdTopology) -> dict:
-    """The pipeline role is assumed by the orchestrator (Airflow's connection, management account)."""
+    """The pipeline role is assumed by the orchestrator role only (the role Airflow's connection
+    acts as, named in the config), never by any principal of the management account."""
     return {"Version": VERSION, "Statement": [{
         "Sid": "OrchestratorAssumesPipelineRole", "Effect": "Allow",
-        "Principal": {"AWS": f"arn:aws:iam::{t.orchestrator_account}:root"}, "Action": "sts:AssumeRole",
+        "Principal": {"AWS": t.role_arn(t.orchestrator_account, t.orchestrator_role_name)}, "Action": "sts:AssumeRole",
     }]}
 
 

@@ -48,10 +48,10 @@ def deny_public_s3_changes(config) -> list[dict]:
         {
             "Sid": "DenyPublicAccessBlockChanges",
             "Effect": "Deny",
-            "Action": [
-                "s3:PutAccountPublicAccessBlock", "s3:DeleteAccountPublicAccessBlock",
-                "s3:PutBucketPublicAccessBlock", "s3:DeleteBucketPublicAccessBlock",
-            ],
+            # Deleting a public access block is authorized by the same Put* actions (AWS: the
+            # DeletePublicAccessBlock operations need s3:PutAccountPublicAccessBlock /
+            # s3:PutBucketPublicAccessBlock; there are no Delete* IAM actions).
+            "Action": ["s3:PutAccountPublicAccessBlock", "s3:PutBucketPublicAccessBlock"],
             "Resource": "*",
             "Condition": {"ArnNotLike": {"aws:PrincipalArn": automation}},
         },
@@ -92,7 +92,7 @@ def protect_log_archive(config) -> list[dict]:
             "Effect": "Deny",
             "Action": [
                 "s3:DeleteBucket", "s3:DeleteObject", "s3:DeleteObjectVersion",
-                "s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:PutObjectLockConfiguration",
+                "s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:PutBucketObjectLockConfiguration",
                 "s3:PutLifecycleConfiguration", "s3:PutReplicationConfiguration",
                 "s3:PutBucketVersioning", "s3:BypassGovernanceRetention", "s3:PutEncryptionConfiguration",
             ],

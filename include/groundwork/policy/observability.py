@@ -52,6 +52,7 @@ class ObservabilityTopology:
     break_glass_role_name: str = "BreakGlassRole"
     log_reader_role_name: str = "LogReader"
     access_role_name: str = "OrganizationAccountAccessRole"
+    orchestrator_role_name: str = "groundwork-orchestrator"
     aggregator_name: str = "organization-aggregator"
     standards: tuple[str, ...] = ()
 
@@ -67,7 +68,8 @@ class ObservabilityTopology:
             accounts={management_name: management, **ids}, emails=emails, prefix=obs.log_bucket_prefix,
             retention_days=obs.object_lock_retention_days, trail_name=obs.trail_name,
             break_glass_role_name=obs.break_glass_role_name, log_reader_role_name=obs.log_reader_role_name,
-            access_role_name=config.aws.access_role_name, aggregator_name=obs.config_aggregator_name,
+            access_role_name=config.aws.access_role_name, orchestrator_role_name=config.aws.orchestrator_role_name,
+            aggregator_name=obs.config_aggregator_name,
             standards=tuple(obs.securityhub_standards),
         )
 
@@ -195,18 +197,32 @@ def config_bucket_policy(t: ObservabilityTopology, region: str) -> dict:
 
 # --------------------------------------------------------------------------- roles
 def break_glass_trust(t: ObservabilityTopology) -> dict:
-    """Assumed from the management account only (the orchestrator, and people there in an emergency);
-    member accounts' principals, the Log Archive's own access role included, cannot."""
-    return {"Version": VERSION, "Statement": [{
-        "Sid": "ManagementAccountAssumes", "Effect": "Allow",
-        "Principal": {"AWS": f"arn:aws:iam::{t.management_account}:root"}, "Action": "sts:AssumeRole"}]}
+    """Assumed from the management account only: by the orchestrator role (which applies the
+    protected settings), or by a person there signed in with MFA in an emergency. Member accounts'
+    principals, the Log Archive's own access role included, cannot."""
+    return {"Version": VERSION, "Statement": [
+        {"Sid": "OrchestratorAssumes", "Effect": "Allow",
+         "Principal": {"AWS": f"arn:aws:iam::{t.management_account}:role/{t.orchestrator_role_name}"},
+         "Action": "sts:AssumeRole"},
+        {"Sid": "PeopleWithMfaAssume", "Effect": "Allow",
+         "Principal": {"AWS": f"arn:aws:iam::{t.management_account}:root"}, "Action": "sts:AssumeRole",
+         "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}},
+    ]}
 
 
 def break_glass_permissions(t: ObservabilityTopology) -> dict:
+    """The log buckets, and on KMS exactly what the log key policy grants it (administration of
+    the log keys, in both regions), plus creating those keys and their alias."""
+    regions = (t.region, t.replica_region)
     return {"Version": VERSION, "Statement": [
         {"Sid": "LogArchiveBuckets", "Effect": "Allow", "Action": "s3:*",
          "Resource": [a for arn in t.bucket_arns() for a in (arn, f"{arn}/*")]},
-        {"Sid": "LogArchiveKeys", "Effect": "Allow", "Action": "kms:*", "Resource": "*"},
+        {"Sid": "LogArchiveKeys", "Effect": "Allow", "Action": KEY_ADMIN_ACTIONS,
+         "Resource": [t.keys_arn(r) for r in regions]},
+        {"Sid": "LogArchiveKeyAlias", "Effect": "Allow", "Action": ["kms:CreateAlias", "kms:UpdateAlias"],
+         "Resource": [t.key_alias_arn(r) for r in regions]},
+        {"Sid": "CreateLogArchiveKeys", "Effect": "Allow", "Action": ["kms:CreateKey", "kms:ListAliases"],
+         "Resource": "*"},
         {"Sid": "PassReplicationRole", "Effect": "Allow", "Action": "iam:PassRole", "Resource": t.replication_role_arn},
     ]}
 

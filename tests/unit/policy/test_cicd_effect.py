@@ -74,8 +74,11 @@ def rows(t: CicdTopology) -> list[tuple[str, str, str, str, dict, bool]]:
         ("prod_trust", f"arn:aws:iam::{SHARED}:root", "sts:AssumeRole", "*", right, False),
         ("prod_trust", session(DEV, "PipelineExecutionRole"), "sts:AssumeRole", "*", right, False),
         ("prod_trust", session(MGMT, "OrganizationAccountAccessRole"), "sts:AssumeRole", "*", right, False),
-        # the pipeline role is assumed by the orchestrator's account only
-        ("pipeline_trust", f"arn:aws:iam::{MGMT}:user/airflow", "sts:AssumeRole", "*", {}, True),
+        # the pipeline role is assumed by the orchestrator role only, not by anyone in its account
+        ("pipeline_trust", f"arn:aws:iam::{MGMT}:role/groundwork-orchestrator", "sts:AssumeRole", "*", {}, True),
+        ("pipeline_trust", session(MGMT, "groundwork-orchestrator"), "sts:AssumeRole", "*", {}, True),
+        ("pipeline_trust", f"arn:aws:iam::{MGMT}:user/airflow", "sts:AssumeRole", "*", {}, False),
+        ("pipeline_trust", session(MGMT, "OrganizationAccountAccessRole"), "sts:AssumeRole", "*", {}, False),
         ("pipeline_trust", session(DEV, "DeploymentRole"), "sts:AssumeRole", "*", {}, False),
         # per-environment keys: an artifact encrypted for dev is not decryptable by production
         ("dev_key", dev_role, "kms:Decrypt", "*", {}, True),

@@ -53,7 +53,7 @@ def _scp(config) -> dict:
 
 # --------------------------------------------------------------------------- the SCP on the Security OU
 PROTECTED = ["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:DeleteBucket", "s3:PutBucketPolicy",
-             "s3:DeleteBucketPolicy", "s3:PutObjectLockConfiguration", "s3:PutLifecycleConfiguration",
+             "s3:DeleteBucketPolicy", "s3:PutBucketObjectLockConfiguration", "s3:PutLifecycleConfiguration",
              "s3:PutReplicationConfiguration", "s3:PutBucketVersioning", "s3:PutEncryptionConfiguration",
              "s3:BypassGovernanceRetention"]
 
@@ -185,12 +185,28 @@ def test_replica_buckets_admit_no_writer_but_replication(t):
 
 
 # --------------------------------------------------------------------------- roles
-def test_break_glass_is_assumable_from_the_management_account_only(t):
+def test_break_glass_is_assumable_by_the_orchestrator_and_by_people_with_mfa_only(t):
     trust = [docs.break_glass_trust(t)]
-    assert is_allowed(trust, "sts:AssumeRole", "*", {"aws:PrincipalArn": f"arn:aws:iam::{MGMT}:user/orchestrator"})
+    orchestrator = f"arn:aws:iam::{MGMT}:role/{t.orchestrator_role_name}"
+    person = f"arn:aws:iam::{MGMT}:user/alice"
+    assert is_allowed(trust, "sts:AssumeRole", "*", {"aws:PrincipalArn": orchestrator})
+    assert not is_allowed(trust, "sts:AssumeRole", "*", {"aws:PrincipalArn": person})
+    assert not is_allowed(trust, "sts:AssumeRole", "*", {"aws:PrincipalArn": person, "aws:MultiFactorAuthPresent": "false"})
+    assert is_allowed(trust, "sts:AssumeRole", "*", {"aws:PrincipalArn": person, "aws:MultiFactorAuthPresent": "true"})
     assert not is_allowed(trust, "sts:AssumeRole", "*", {"aws:PrincipalArn": ACCESS_LA})
     assert not is_allowed(trust, "sts:AssumeRole", "*", {"aws:PrincipalArn": ROOT_LA})
     assert not is_allowed(trust, "sts:AssumeRole", "*", {"aws:PrincipalArn": PROD_ADMIN})
+
+
+def test_break_glass_uses_kms_only_on_the_log_keys(t):
+    permissions = [docs.break_glass_permissions(t)]
+    log_key = f"arn:aws:kms:{t.region}:{LA}:key/k"
+    assert is_allowed(permissions, "kms:PutKeyPolicy", log_key)
+    assert is_allowed(permissions, "kms:ScheduleKeyDeletion", f"arn:aws:kms:{t.replica_region}:{LA}:key/k")
+    assert is_allowed(permissions, "kms:CreateKey", "*")
+    assert not is_allowed(permissions, "kms:Decrypt", log_key)  # administers the key, never reads logs with it
+    assert not is_allowed(permissions, "kms:PutKeyPolicy", f"arn:aws:kms:{t.region}:{PROD}:key/k")
+    assert not is_allowed(permissions, "kms:PutKeyPolicy", f"arn:aws:kms:eu-west-1:{LA}:key/k")
 
 
 def test_replication_role_reads_sources_and_writes_replicas_only(t):
