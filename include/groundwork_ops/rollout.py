@@ -56,6 +56,8 @@ def watch_run(admin: AirflowClient, approver: AirflowClient, dag_id: str, run_id
         raise AirflowError(f"{dag_id} run {run_id} {state}; see the UI for tasks {failed}")
     retried = sorted(f"{ti['task_id']}[{ti['map_index']}]" if ti.get("map_index", -1) >= 0 else ti["task_id"]
                      for ti in admin.task_instances(dag_id, run_id) if (ti.get("try_number") or 0) > 1)
+    if retried:
+        log(f"{dag_id}: tasks that needed more than one try: {', '.join(retried)}")
     return {"run_id": run_id, "state": state, "retried": retried, "result": admin.xcom(dag_id, run_id, "verify")}
 
 

@@ -10,10 +10,9 @@ from datetime import timedelta
 
 from airflow.sdk.exceptions import AirflowFailException
 from airflow.sdk import Asset, task
-from airflow.sdk.bases.sensor import BaseSensorOperator, PokeReturnValue
 
 from groundwork.phases import previous_phase
-from groundwork_airflow.triggers import RESUME_FLOOR_SECONDS
+from groundwork_airflow.approval import PlanApproval, approval  # noqa: F401  (the phases' approval)
 
 DEFAULT_ARGS = {"owner": "platform", "retries": 2, "retry_delay": timedelta(seconds=20)}
 
@@ -67,91 +66,6 @@ def validate():
 @task.branch(task_id="needs_approval", retries=0)
 def needs_approval(plan: dict, approval_task_id: str, apply_task_id: str):
     return approval_task_id if plan["needs_approval"] else apply_task_id
-
-
-class PlanApproval(BaseSensorOperator):
-    """Airflow's human-in-the-loop approval (Required Actions page, `hitlDetails` REST API),
-    assigned to the approvers the config names *when the task runs*, showing the plan.
-
-    Fails closed: a config that does not load, or names no approver, fails this task before any
-    request is shown (Airflow lets any user answer a request assigned to nobody). A rejection
-    fails it too ("plan rejected by <user>; nothing was applied"), so the phase is visibly not
-    completed and publishes no Asset.
-
-    Why a sensor in reschedule mode and not ApprovalOperator: Airflow 3.3.2 resumes a parked
-    approval the instant it is answered, and an answer in its first seconds resumes it before the
-    scheduler has drained the parking process's "finished" report, which then fails the resumed try
-    (see triggers.py). Here the request is written on the first poke and the answer is read on
-    later pokes, never sooner than RESUME_FLOOR_SECONDS apart: the answer is kept in the request
-    row, read once, never asked for twice, never lost. No worker slot is held between pokes."""
-
-    OPTIONS = ["Approve", "Reject"]
-    template_fields = ("subject", "body")
-
-    def __init__(self, *, subject: str, body: str, response_timeout: timedelta = timedelta(days=7),
-                 **kwargs):
-        super().__init__(mode="reschedule", poke_interval=RESUME_FLOOR_SECONDS,
-                         timeout=response_timeout.total_seconds(), retries=0, **kwargs)
-        self.subject = subject
-        self.body = body
-
-    def _get_next_poke_interval(self, started_at, run_duration, poke_count) -> float:
-        """Every 15 s at first, slowing to once a minute for a long wait."""
-        return max(RESUME_FLOOR_SECONDS, min(60.0, run_duration() / 10))
-
-    def poke(self, context):
-        from airflow.sdk.execution_time.hitl import get_hitl_detail_content_detail, upsert_hitl_detail
-
-        ti = context["ti"]
-        if ti.get_first_reschedule_date(context) is None:  # this try's first poke: ask
-            approvers = runtime_approvers()
-            upsert_hitl_detail(ti_id=ti.id, options=self.OPTIONS, subject=self.subject, body=self.body,
-                               defaults=None, multiple=False, params={},
-                               assigned_users=[{"id": user, "name": user} for user in approvers])
-            self.log.info("approval requested from %s", ", ".join(approvers))
-            return False
-        answer = get_hitl_detail_content_detail(ti_id=ti.id)
-        if not (answer.response_received and answer.chosen_options):
-            return False
-        return self.decide(list(answer.chosen_options), answer.responded_by_user)
-
-    def decide(self, chosen: list[str], responded_by) -> PokeReturnValue:
-        """Approve -> done (the answer is the task's XCom); anything else fails, naming who."""
-        if isinstance(responded_by, dict):
-            who = responded_by.get("name") or responded_by.get("id")
-        else:
-            who = getattr(responded_by, "name", None)
-        who = who or "an approver"
-        if chosen != ["Approve"]:
-            raise AirflowFailException(f"plan rejected by {who}; nothing was applied")
-        self.log.info("plan approved by %s", who)
-        return PokeReturnValue(is_done=True, xcom_value={"chosen_options": chosen, "responded_by_user": who})
-
-
-def runtime_approvers() -> list[str]:
-    """The approvers named in the config, read when the approval runs; never an empty list."""
-    from groundwork.config.loader import ConfigError
-
-    try:
-        approvers = list(load_runtime_config().approvals.approvers)
-    except ConfigError as exc:
-        raise AirflowFailException(f"no approval can be asked: the config does not load.\n{exc}") from None
-    if not approvers:
-        raise AirflowFailException(
-            "no approval can be asked: approvals.approvers in the config names nobody, and Airflow lets "
-            "anyone answer a request assigned to nobody. Name the Airflow users who approve.")
-    return approvers
-
-
-def approval(plan_task_id: str = "plan", task_id: str = "approve") -> PlanApproval:
-    return PlanApproval(
-        task_id=task_id,
-        subject="Approve {{ dag.dag_id }}: {{ ti.xcom_pull(task_ids='" + plan_task_id + "', key='headline') }}",
-        body=(
-            "{{ ti.xcom_pull(task_ids='" + plan_task_id + "', key='markdown') }}\n\n"
-            "Approving applies exactly these changes; anything else the apply finds is refused as a stale plan."
-        ),
-    )
 
 
 def approved_ids(ti, plan_task_id: str = "plan") -> set[str]:

@@ -4,7 +4,7 @@ import pytest
 from airflow.sdk.exceptions import AirflowFailException
 
 from groundwork_airflow import phase
-from groundwork_airflow.triggers import AwsPollTrigger
+from groundwork_airflow.triggers import RESUME_FLOOR_SECONDS, AwsPollTrigger
 
 
 class FakeTI:
@@ -47,6 +47,7 @@ def test_rejection_fails_the_approval_and_names_who():
 
 class FakeApprovalTI:
     id = "0190-ti"
+    dag_id, run_id, task_id, map_index = "phase1_foundation", "manual__1", "approve", -1
 
     def __init__(self, first_poke: bool):
         self.first_poke = first_poke
@@ -57,12 +58,20 @@ class FakeApprovalTI:
 
 @pytest.fixture
 def hitl(monkeypatch):
-    """The two HITL calls the approval makes, recorded (they talk to Airflow's API at run time)."""
+    """The approval's two outside calls, recorded: writing the request (Task SDK) and reading the
+    answer (Airflow's REST API)."""
     from airflow.sdk.execution_time import hitl as sdk_hitl
 
-    calls = {"upsert": [], "answer": None}
+    from groundwork_airflow import approval
+
+    calls = {"upsert": [], "read": [], "answer": {}}
     monkeypatch.setattr(sdk_hitl, "upsert_hitl_detail", lambda **kw: calls["upsert"].append(kw))
-    monkeypatch.setattr(sdk_hitl, "get_hitl_detail_content_detail", lambda ti_id: calls["answer"])
+
+    def read(connection_id, ti):
+        calls["read"].append(connection_id)
+        return calls["answer"]
+
+    monkeypatch.setattr(approval, "read_answer", read)
     return calls
 
 
@@ -78,33 +87,35 @@ def _use_config(monkeypatch, tmp_path, approvers_yaml: str):
 
 
 def test_the_first_poke_asks_the_configured_approvers_and_later_pokes_read_the_answer(hitl):
-    from types import SimpleNamespace
-
     from groundwork.config.loader import load_config
 
     approval = phase.approval()
-    assert approval.mode == "reschedule" and approval.poke_interval >= phase.RESUME_FLOOR_SECONDS
+    assert approval.mode == "reschedule" and approval.poke_interval >= RESUME_FLOOR_SECONDS
     assert approval.poke({"ti": FakeApprovalTI(first_poke=True)}) is False
-    approvers = list(load_config().approvals.approvers)
+    config = load_config()
+    approvers = list(config.approvals.approvers)
     assert approvers and hitl["upsert"][0]["assigned_users"] == [{"id": u, "name": u} for u in approvers]
-    assert hitl["upsert"][0]["options"] == ["Approve", "Reject"]
+    assert hitl["upsert"][0]["options"] == ["Approve", "Reject"] and hitl["read"] == []
 
-    hitl["answer"] = SimpleNamespace(response_received=False, chosen_options=None, responded_by_user=None)
+    hitl["answer"] = {"response_received": False, "chosen_options": None}
     assert approval.poke({"ti": FakeApprovalTI(first_poke=False)}) is False
-    hitl["answer"] = SimpleNamespace(response_received=True, chosen_options=["Approve"],
-                                     responded_by_user=SimpleNamespace(id="approver", name="approver"))
+    hitl["answer"] = {"response_received": True, "chosen_options": ["Approve"],
+                      "responded_by_user": {"id": "approver", "name": "approver"}}
     assert approval.poke({"ti": FakeApprovalTI(first_poke=False)}).is_done
     assert len(hitl["upsert"]) == 1  # asked once: later pokes never ask again
+    assert hitl["read"] == [config.approvals.airflow_api_connection_id] * 2
 
 
 def test_no_approver_means_no_request_at_all(hitl, monkeypatch, tmp_path):
+    from types import SimpleNamespace
+
+    from groundwork_airflow import approval
+
     _use_config(monkeypatch, tmp_path, "approvals:\n  approvers: []")
     with pytest.raises(AirflowFailException, match="approvals.approvers: at least one approver"):
         phase.approval().poke({"ti": FakeApprovalTI(first_poke=True)})
     # and if an empty list ever got past the validator, the approval still refuses
-    from types import SimpleNamespace
-
-    monkeypatch.setattr(phase, "load_runtime_config", lambda: SimpleNamespace(approvals=SimpleNamespace(approvers=[])))
+    monkeypatch.setattr(approval, "runtime_config", lambda: SimpleNamespace(approvals=SimpleNamespace(approvers=[])))
     with pytest.raises(AirflowFailException, match="names nobody"):
         phase.approval().poke({"ti": FakeApprovalTI(first_poke=True)})
     assert hitl["upsert"] == []
