@@ -8,6 +8,7 @@ Each yields `(location tuple, message)`.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 import re
@@ -56,6 +57,13 @@ def raw_problems(raw: dict) -> Found:
     yield from _log_archive_access(raw, accounts)
     yield from _references(raw, account_names)
     yield from _observability(raw)
+    yield from _ou_depth(org.get("organizational_units"), ("organization", "organizational_units"), 1)
+    yield from _log_archive_placement(raw, org, accounts)
+    yield from _cicd_environments(raw, accounts)
+    yield from _access_keys(raw, ())
+    yield from _supernet_capacity(accounts, _dict(raw.get("network")))
+    yield from _bucket_names(raw, accounts)
+    yield from _inline_policies(_dict(raw.get("identity")))
 
 
 def _secret_key(key) -> bool:
@@ -121,6 +129,11 @@ def _account_references(accounts: list, ous: list[str]) -> Found:
 def _network(value):
     if not isinstance(value, str):
         return None
+    return _parsed_network(value)
+
+
+@functools.lru_cache(maxsize=65536)
+def _parsed_network(value: str):
     try:
         return ipaddress.IPv4Network(value, strict=True)
     except (ValueError, TypeError):
@@ -128,20 +141,129 @@ def _network(value):
 
 
 def _cidrs(accounts: list, network: dict) -> Found:
+    """Outside the supernet, or overlapping an earlier account's block. CIDR blocks are nested or
+    disjoint, so one sweep in address order finds every overlap (n log n, not pairwise)."""
     supernet = _network(network.get("supernet", "10.0.0.0/8"))
-    placed: list[tuple[ipaddress.IPv4Network, str]] = []
+    placed: list[tuple[int, int, int, ipaddress.IPv4Network]] = []  # (first, -last, index, net)
     for i, account in enumerate(accounts):
-        account = _dict(account)
-        net = _network(account.get("cidr"))
+        net = _network(_dict(account).get("cidr"))
         if net is None:
             continue
-        loc = ("organization", "accounts", i, "cidr")
         if supernet is not None and not net.subnet_of(supernet):
-            yield loc, f"{net} is outside the network supernet {supernet}"
-        for other, owner in placed:
-            if net.overlaps(other):
-                yield loc, f"{net} overlaps {other} of account {owner!r}"
-        placed.append((net, account.get("name")))
+            yield ("organization", "accounts", i, "cidr"), f"{net} is outside the network supernet {supernet}"
+        first = int(net.network_address)
+        placed.append((first, -(first + net.num_addresses - 1), i, net))
+    placed.sort()
+    overlaps: dict[int, int] = {}  # account index -> index of the earlier-listed account it overlaps
+    widest = None  # the block reaching furthest so far: (last address, index, net)
+    for first, neg_last, i, net in placed:
+        if widest is not None and first <= widest[0]:
+            a, b = sorted((i, widest[1]))
+            overlaps.setdefault(b, a)
+        if widest is None or -neg_last > widest[0]:
+            widest = (-neg_last, i, net)
+    for later, earlier in sorted(overlaps.items()):
+        net, other = _network(_dict(accounts[later]).get("cidr")), _network(_dict(accounts[earlier]).get("cidr"))
+        yield ("organization", "accounts", later, "cidr"), (
+            f"{net} overlaps {other} of account {_dict(accounts[earlier]).get('name')!r}")
+
+
+def _supernet_capacity(accounts: list, network: dict) -> Found:
+    supernet = _network(network.get("supernet", "10.0.0.0/8"))
+    prefix = network.get("account_prefix_length", 16)
+    if supernet is None or not isinstance(prefix, int) or isinstance(prefix, bool):
+        return
+    loc = ("network", "account_prefix_length")
+    if prefix < supernet.prefixlen:
+        yield loc, f"/{prefix} blocks do not fit in the supernet {supernet} at all"
+        return
+    blocks = 2 ** (prefix - supernet.prefixlen)
+    if len(accounts) > blocks:
+        yield loc, (f"the supernet {supernet} holds {blocks} /{prefix} block(s), fewer than the "
+                    f"{len(accounts)} accounts (one VPC each)")
+
+
+def _ou_depth(units, loc, depth) -> Found:
+    """AWS: an OU tree is at most five levels deep under the root."""
+    for i, unit in enumerate(_list(units)):
+        unit = _dict(unit)
+        if depth > 5:
+            yield loc + (i,), f"OU {unit.get('name')!r} is nested {depth} levels deep; AWS allows 5 under the root"
+            continue
+        yield from _ou_depth(unit.get("children"), loc + (i, "children"), depth + 1)
+
+
+def _log_archive_placement(raw: dict, org: dict, accounts: list) -> Found:
+    archives = [(i, _dict(a)) for i, a in enumerate(accounts) if _dict(a).get("kind") == "log_archive"]
+    for i, account in archives[1:]:
+        yield ("organization", "accounts", i, "kind"), (
+            f"a second log_archive account ({account.get('name')!r}); the organization has one Log Archive")
+    protected = set()
+    for policy in _list(org.get("service_control_policies")):
+        policy = _dict(policy)
+        if "protect_log_archive" in _list(policy.get("builtins")):
+            protected.update(t for t in _list(policy.get("targets")) if isinstance(t, str))
+    for i, account in archives[:1]:
+        ou = account.get("ou")
+        if not isinstance(ou, str):
+            continue
+        covered = "Root" in protected or any(ou == t or ou.startswith(t + "/") for t in protected)
+        if not covered:
+            yield ("organization", "accounts", i, "ou"), (
+                f"the Log Archive account {account.get('name')!r} is in OU {ou!r}, which no SCP with "
+                "protect_log_archive targets; its logs could be deleted")
+
+
+def _cicd_environments(raw: dict, accounts: list) -> Found:
+    cicd = raw.get("cicd")
+    if not isinstance(cicd, dict):
+        return
+    environments = _list(cicd.get("environments"))
+    for loc, message in _duplicates([_dict(e).get("name") for e in environments], ("cicd", "environments"),
+                                    "environment"):
+        yield loc, message + "; a second entry would silently replace the first"
+    kinds = {_dict(a).get("name"): _dict(a).get("environment") for a in accounts}
+    for i, env in enumerate(environments):
+        env = _dict(env)
+        account = env.get("account")
+        if env.get("name") == "production" and account in kinds and kinds[account] != "production":
+            yield ("cicd", "environments", i, "account"), (
+                f"the production environment deploys to {account!r}, whose environment is "
+                f"{kinds[account]!r}, not production")
+
+
+_ACCESS_KEY = re.compile(r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b")
+
+
+def _access_keys(node, loc) -> Found:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _access_keys(value, loc + (key,))
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            yield from _access_keys(item, loc + (i,))
+    elif isinstance(node, str) and _ACCESS_KEY.search(node):
+        yield loc, "looks like an AWS access key id; credentials come from the Airflow connection, never the config"
+
+
+def _bucket_names(raw: dict, accounts: list) -> Found:
+    """S3 names are <prefix>[-config]-<12-digit account id>-<region>, at most 63 characters."""
+    aws = _dict(raw.get("aws"))
+    regions = [r for r in _list(aws.get("allowed_regions")) or ["us-east-1"] if isinstance(r, str)]
+    longest = max((len(r) for r in regions), default=9)
+    prefixes = [(("observability", "log_bucket_prefix"),
+                 _dict(raw.get("observability")).get("log_bucket_prefix", "groundwork-log-archive"), "-config")]
+    cicd = raw.get("cicd")
+    if isinstance(cicd, dict):
+        prefixes += [(("cicd", "artifact_bucket_prefix"), cicd.get("artifact_bucket_prefix", "groundwork-artifacts"), ""),
+                     (("cicd", "deployment_bucket_prefix"), cicd.get("deployment_bucket_prefix", "groundwork-deployments"), "")]
+    for loc, prefix, infix in prefixes:
+        if not isinstance(prefix, str):
+            continue
+        length = len(prefix) + len(infix) + 1 + 12 + 1 + longest
+        if length > 63:
+            yield loc, (f"bucket names built from {prefix!r} reach {length} characters "
+                        f"(<prefix>{infix}-<account id>-<region>); S3 allows 63")
 
 
 def _scps(org: dict, ous: list[str]) -> Found:
@@ -175,6 +297,14 @@ def _scps(org: dict, ous: list[str]) -> Found:
         if document is not None:
             for message in policy_problems(document):
                 yield loc + ("document",), message
+
+
+def _inline_policies(identity: dict) -> Found:
+    for i, permission_set in enumerate(_list(identity.get("permission_sets"))):
+        document = _dict(permission_set).get("inline_policy")
+        if document is not None:
+            for message in policy_problems(document, max_chars=32768, kind="inline policy"):
+                yield ("identity", "permission_sets", i, "inline_policy"), message
 
 
 def _approvers(raw: dict, accounts: list) -> Found:

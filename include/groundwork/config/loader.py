@@ -58,11 +58,19 @@ def load_config(path: str | os.PathLike | None = None) -> FoundationConfig:
     return parse_config(text, str(file))
 
 
+# Bounds on the parsed tree, checked before anything walks it: YAML aliases can make a small file
+# expand into billions of nodes, and deep nesting would exhaust the recursion of every later walk.
+# A 10,000-account config has ~200,000 nodes and is 6 levels deep (policy documents go ~10 deeper).
+MAX_NODES = 2_000_000
+MAX_DEPTH = 64
+
+
 def parse_config(text: str, file: str = "<config>") -> FoundationConfig:
     try:
         loader = _LOADER(text)
         try:
             tree = loader.get_single_node()  # parsed once: the nodes give line numbers, then the data
+            _check_shape(tree, file, has_aliases="*" in text)
             raw = loader.construct_document(tree) if tree is not None else None
         finally:
             loader.dispose()
@@ -72,6 +80,9 @@ def parse_config(text: str, file: str = "<config>") -> FoundationConfig:
         raise ConfigError(file, [Problem("", f"not valid YAML: {exc}", mark.line + 1 if mark else None)]) from None
     if not isinstance(raw, dict):
         raise ConfigError(file, [Problem("", "the config must be a mapping with an 'organization' section", 1)])
+    not_json = [Problem(_dotted(loc), message, _line_for(lines, loc)) for loc, message in _non_json(raw)]
+    if not_json:
+        raise ConfigError(file, not_json)
 
     found: dict[tuple, Problem] = {}
     for loc, line in _repeated_keys(tree):
@@ -101,9 +112,96 @@ def parse_config(text: str, file: str = "<config>") -> FoundationConfig:
 
 def _read(file: Path) -> str:
     try:
-        return file.read_text()
+        data = file.read_bytes()
     except OSError as exc:
         raise ConfigError(str(file), [Problem("", f"cannot read the config: {exc.strerror}")]) from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ConfigError(str(file), [Problem("", "the file is UTF-16; save it as UTF-8")])
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(str(file), [Problem("", f"not a UTF-8 text file (byte {exc.start}); is it the right file?")]) from None
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise ConfigError(str(file), [Problem("", "the file holds a NUL byte; a config is plain text", line)])
+    return text
+
+
+def _check_shape(root, file: str, has_aliases: bool = True) -> None:
+    """Refuse, before anything else walks it, a tree that aliases expand beyond MAX_NODES, that
+    nests deeper than MAX_DEPTH or that refers to itself. Iterative; with aliases each distinct
+    node is sized once, so a billion-laughs file is refused in milliseconds."""
+    if root is None:
+        return
+    mapping, sequence = yaml.MappingNode, yaml.SequenceNode
+
+    def children(node):
+        if node.__class__ is mapping:
+            return [part for pair in node.value for part in pair]
+        return node.value if node.__class__ is sequence else ()
+
+    def refuse(node, message):
+        raise ConfigError(file, [Problem("", message, node.start_mark.line + 1)])
+
+    if not has_aliases:  # a tree: depth only
+        stack = [(root, 1)]
+        while stack:
+            node, depth = stack.pop()
+            if depth > MAX_DEPTH:
+                refuse(node, f"nested over {MAX_DEPTH} levels deep; a config is not that deep")
+            kids = children(node)
+            if kids:
+                stack.extend((kid, depth + 1) for kid in kids)
+        return
+    memo: dict[int, tuple[int, int]] = {}  # node id -> (expanded size, depth)
+    open_nodes: set[int] = set()
+    stack = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        if finished:
+            open_nodes.discard(key)
+            kids = [memo[id(k)] for k in children(node)]
+            size, depth = 1 + sum(k[0] for k in kids), 1 + max((k[1] for k in kids), default=0)
+            memo[key] = (size, depth)
+            if size > MAX_NODES:
+                refuse(node, f"YAML aliases here expand to over {MAX_NODES:,} nodes; write the values out "
+                             "(or use fewer aliases)")
+            if depth > MAX_DEPTH:
+                refuse(node, f"nested over {MAX_DEPTH} levels deep; a config is not that deep")
+            continue
+        if key in memo:
+            continue
+        if key in open_nodes:
+            refuse(node, "a YAML alias refers to the node that contains it")
+        open_nodes.add(key)
+        stack.append((node, True))
+        stack.extend((kid, False) for kid in children(node) if id(kid) not in memo)
+
+
+def _non_json(raw) -> list[tuple[tuple, str]]:
+    """Values a JSON/YAML config cannot mean: YAML dates, sets, binary, and mapping keys that are
+    not strings (in a policy document they would be silently turned into something else)."""
+    found, seen, stack = [], set(), [((), raw)]
+    while stack:
+        loc, value = stack.pop()
+        if isinstance(value, dict | list):
+            if id(value) in seen:
+                continue
+            seen.add(id(value))
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if not isinstance(key, str):
+                    found.append((loc, f"the key {key!r} is a YAML {type(key).__name__}, not text; quote it"))
+                    continue
+                stack.append((loc + (key,), item))
+        elif isinstance(value, list):
+            stack.extend((loc + (i,), item) for i, item in enumerate(value))
+        elif not (value is None or isinstance(value, str | int | float)):
+            kind = {"date": "date", "datetime": "date and time", "set": "set", "bytes": "binary value"}.get(
+                type(value).__name__, type(value).__name__)
+            found.append((loc, f"this is a YAML {kind}, which the config does not take; quote it to write text"))
+    return sorted(found)
 
 
 def _dotted(loc: tuple) -> str:
@@ -116,16 +214,20 @@ def _dotted(loc: tuple) -> str:
     return out
 
 
-def _line_index(node, path=()) -> dict[tuple, int]:
-    index = {path: node.start_mark.line + 1} if node is not None else {}
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            child = path + (key.value,)
-            index[child] = key.start_mark.line + 1
-            index.update({k: v for k, v in _line_index(value, child).items() if k != child})
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            index.update(_line_index(item, path + (i,)))
+def _line_index(root) -> dict[tuple, int]:
+    """Location -> line: a mapping key's line for the key's location, else the node's first line."""
+    index: dict[tuple, int] = {}
+    stack = [((), root)] if root is not None else []
+    while stack:
+        path, node = stack.pop()
+        index.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                child = path + (key.value,)
+                index.setdefault(child, key.start_mark.line + 1)
+                stack.append((child, value))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((path + (i,), item) for i, item in enumerate(node.value))
     return index
 
 

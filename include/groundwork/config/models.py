@@ -20,7 +20,7 @@ MAX_SESSION_SECONDS = 12 * 3600
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 def _region(value: str) -> str:
@@ -29,12 +29,17 @@ def _region(value: str) -> str:
     return value
 
 
+_RFC1918 = [ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")]
+
+
 def _cidr(value: str) -> str:
     try:
         net = ipaddress.IPv4Network(value, strict=True)
     except ValueError as exc:
         raise ValueError(f"malformed CIDR {value!r}: {exc}") from None
-    if not net.is_private:
+    first, size = int(net.network_address), net.num_addresses
+    if not any(int(p.network_address) <= first and first + size <= int(p.network_address) + p.num_addresses
+               for p in _RFC1918):
         raise ValueError(f"CIDR {value} is public address space; use RFC 1918 ranges")
     return str(net)
 
@@ -54,13 +59,76 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 def _email(value: str) -> str:
     if not _EMAIL.match(value):
         raise ValueError(f"{value!r} is not an email address")
+    if len(value) > 64:
+        raise ValueError(f"{value!r} is {len(value)} characters; AWS account emails have at most 64")
     return value.lower()
+
+
+def _vpc_cidr(value: str) -> str:
+    prefix = int(value.rsplit("/", 1)[1])
+    if not 16 <= prefix <= 28:
+        raise ValueError(f"{value}: a VPC CIDR must be between /16 and /28 (AWS)")
+    return value
+
+
+_PERMISSION_SET_NAME = re.compile(r"^[\w+=,.@-]{1,32}$")
+
+
+def _permission_set_name(value: str) -> str:
+    if not _PERMISSION_SET_NAME.match(value):
+        raise ValueError(f"{value!r}: a permission set name has 1-32 letters, digits or + = , . @ _ - (AWS)")
+    return value
+
+
+_TRAIL_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]{1,126})[A-Za-z0-9]$")
+
+
+def _trail_name(value: str) -> str:
+    if not _TRAIL_NAME.match(value) or any(x in value for x in ("..", "._", "_.", ".-", "-.", "--", "__")):
+        raise ValueError(f"{value!r}: a trail name has 3-128 letters, digits, . _ -, starts and ends with a "
+                         "letter or digit, with no two separators together (AWS)")
+    return value
+
+
+_DOMAIN = re.compile(r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$")
+
+
+def _domain(value: str) -> str:
+    if not _DOMAIN.match(value.lower().rstrip(".")):
+        raise ValueError(f"{value!r} is not a domain name (labels of letters, digits and -, separated by dots)")
+    return value
+
+
+_BUCKET_PREFIX = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
+
+
+def _bucket_prefix(value: str) -> str:
+    if not _BUCKET_PREFIX.match(value):
+        raise ValueError(f"{value!r}: S3 bucket names take lowercase letters, digits and hyphens, starting "
+                         "and ending with a letter or digit")
+    return value
+
+
+_POLICY_PATH = re.compile(r"^/(?:[\x21-\x7e]+/)?$")
+
+
+def _policy_path(value: str) -> str:
+    if len(value) > 512 or not _POLICY_PATH.match(value) or "//" in value:
+        raise ValueError(f"{value!r}: an IAM policy path is '/' or '/a/b/' (starts and ends with /)")
+    return value
 
 
 Region = Annotated[str, AfterValidator(_region)]
 Cidr = Annotated[str, AfterValidator(_cidr)]
 Email = Annotated[str, AfterValidator(_email)]
 IsoDuration = Annotated[str, AfterValidator(_session_duration)]
+VpcCidr = Annotated[str, AfterValidator(_cidr), AfterValidator(_vpc_cidr)]
+PermissionSetName = Annotated[str, AfterValidator(_permission_set_name)]
+TrailName = Annotated[str, AfterValidator(_trail_name)]
+DomainName = Annotated[str, AfterValidator(_domain)]
+PolicyPath = Annotated[str, AfterValidator(_policy_path)]
+# S3 bucket names are built from these (checks.py bounds the whole name's length).
+BucketPrefix = Annotated[str, AfterValidator(_bucket_prefix)]
 Name = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._\-]{0,49}$")]
 ResourceName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-+=,@]{0,63}$")]
 AirflowUser = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^\s]+$")]
@@ -70,9 +138,9 @@ class SecretRef(Model):
     """Where a secret lives. The value itself is never written in the config."""
 
     airflow_connection: str | None = Field(
-        None, description="Airflow connection id; the secret is its password field."
+        None, min_length=1, description="Airflow connection id; the secret is its password field."
     )
-    airflow_variable: str | None = Field(None, description="Airflow variable key holding the secret.")
+    airflow_variable: str | None = Field(None, min_length=1, description="Airflow variable key holding the secret.")
 
     @model_validator(mode="before")
     @classmethod
@@ -161,7 +229,7 @@ class Account(Model):
     ou: str = Field(description="OU path from the root, e.g. 'Workloads' or 'Workloads/Prod'.")
     kind: AccountKind
     environment: Environment | None = None
-    cidr: Cidr | None = Field(None, description="The account's VPC CIDR; allocated when omitted.")
+    cidr: VpcCidr | None = Field(None, description="The account's VPC CIDR (/16-/28); allocated when omitted.")
     spend_limit_usd: int | None = Field(None, gt=0, description="Monthly budget limit (sandboxes).")
 
     @property
@@ -216,11 +284,11 @@ class Organization(Model):
 # --------------------------------------------------------------------------- identity
 class CustomerManagedPolicyRef(Model):
     name: ResourceName
-    path: str = "/"
+    path: PolicyPath = "/"
 
 
 class PermissionSet(Model):
-    name: ResourceName
+    name: PermissionSetName
     description: str = ""
     session_duration: IsoDuration = "PT1H"
     managed_policies: list[str] = Field(default_factory=list)
@@ -274,15 +342,15 @@ class Network(Model):
     centralized_egress: bool = True
     gateway_endpoints: list[Literal["s3", "dynamodb"]] = Field(default_factory=lambda: ["s3", "dynamodb"])
     interface_endpoints: list[str] = Field(default_factory=lambda: ["kms"])
-    private_zone: str | None = "internal.example.com"
+    private_zone: DomainName | None = "internal.example.com"
 
 
 # --------------------------------------------------------------------------- observability
 class Observability(Model):
     log_archive_account: str = "Log Archive"
     audit_account: str = "Audit"
-    trail_name: ResourceName = "organization-trail"
-    log_bucket_prefix: ResourceName = Field(
+    trail_name: TrailName = "organization-trail"
+    log_bucket_prefix: BucketPrefix = Field(
         "groundwork-log-archive", description="Log buckets are named <prefix>-<account id>-<region>."
     )
     object_lock_retention_days: int = Field(365, ge=1, le=36500)
@@ -310,10 +378,10 @@ class CiCd(Model):
     deployment_role_name: ResourceName = "DeploymentRole"
     external_id: SecretRef
     environments: list[DeploymentEnvironment]
-    artifact_bucket_prefix: ResourceName = Field(
+    artifact_bucket_prefix: BucketPrefix = Field(
         "groundwork-artifacts", description="Artifact store in Shared Services: <prefix>-<account id>-<region>."
     )
-    deployment_bucket_prefix: ResourceName = Field(
+    deployment_bucket_prefix: BucketPrefix = Field(
         "groundwork-deployments", description="Each environment's bucket: <prefix>-<account id>-<region>."
     )
     repository_name: str = Field(

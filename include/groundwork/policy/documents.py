@@ -15,8 +15,8 @@ def canonical(document: dict | str) -> str:
     return json.dumps(document, sort_keys=True, separators=(",", ":"))
 
 
-def policy_problems(document) -> list[str]:
-    """Why a document is not a valid SCP (empty list when it is)."""
+def policy_problems(document, max_chars: int = SCP_MAX_CHARS, kind: str = "SCP") -> list[str]:
+    """Why a document is not a valid SCP, or other identity policy (empty list when it is)."""
     if not isinstance(document, dict):
         return ["a policy document must be a JSON object"]
     problems = []
@@ -41,11 +41,11 @@ def policy_problems(document) -> list[str]:
         if ("Action" in statement) == ("NotAction" in statement):
             problems.append(f"{where} needs exactly one of Action or NotAction")
         if "Principal" in statement or "NotPrincipal" in statement:
-            problems.append(f"{where}: SCPs do not support Principal/NotPrincipal")
+            problems.append(f"{where}: {kind}s do not support Principal/NotPrincipal")
         elif set(statement) - _STATEMENT_KEYS:
             problems.append(f"{where}: unknown keys {sorted(set(statement) - _STATEMENT_KEYS)}")
     if not problems:
         size = len(canonical(document))
-        if size > SCP_MAX_CHARS:
-            problems.append(f"policy is {size} characters minified, over the SCP quota of {SCP_MAX_CHARS}")
+        if size > max_chars:
+            problems.append(f"policy is {size} characters minified, over the {kind} quota of {max_chars}")
     return problems

@@ -145,6 +145,73 @@ EXPECTED: dict[str, list[tuple[str, int | None, str]]] = {
         ("identity.permission_sets[0].session_duration", 33, "session duration PT13H is over the 12 hour maximum"),
         ("cicd.external_id", 39, INLINE),
     ],
+    # Accepted before the fail-closed pass (issue: 22 of 174 broken variants went through)
+    "email_over_64": [
+        ('organization.accounts[1].email', 18, "'aws-audit-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx@example.com' is 67 characters; AWS account emails have at most 64"),
+    ],
+    "permission_set_name_over_32": [
+        ('identity.permission_sets[0].name', 32, "'ReadOnlyForEveryoneInTheWholeCompany': a permission set name has 1-32 letters, digits or + = , . @ _ - (AWS)"),
+    ],
+    "ou_nested_too_deep": [
+        ('organization.organizational_units[2].children[0].children[0].children[0].children[0].children[0]', 16, "OU 'L6' is nested 6 levels deep; AWS allows 5 under the root"),
+    ],
+    "vpc_cidr_prefix_out_of_range": [
+        ('organization.accounts[2].cidr', 19, '10.0.0.0/12: a VPC CIDR must be between /16 and /28 (AWS)'),
+        ('organization.accounts[3].cidr', 20, "10.2.0.0/29 overlaps 10.0.0.0/12 of account 'Production'"),
+        ('organization.accounts[3].cidr', 20, '10.2.0.0/29: a VPC CIDR must be between /16 and /28 (AWS)'),
+        ('organization.accounts[4].cidr', 21, "10.10.0.0/16 overlaps 10.0.0.0/12 of account 'Production'"),
+    ],
+    "supernet_without_room": [
+        ('organization.accounts[2].cidr', 19, '10.0.0.0/16 is outside the network supernet 10.0.0.0/20'),
+        ('organization.accounts[3].cidr', 20, '10.2.0.0/16 is outside the network supernet 10.0.0.0/20'),
+        ('organization.accounts[4].cidr', 21, '10.10.0.0/16 is outside the network supernet 10.0.0.0/20'),
+        ('network.account_prefix_length', 37, '/16 blocks do not fit in the supernet 10.0.0.0/20 at all'),
+    ],
+    "supernet_too_few_blocks": [
+        ('organization.accounts[3].cidr', 20, '10.2.0.0/16 is outside the network supernet 10.0.0.0/15'),
+        ('organization.accounts[4].cidr', 21, '10.10.0.0/16 is outside the network supernet 10.0.0.0/15'),
+        ('network.account_prefix_length', 37, 'the supernet 10.0.0.0/15 holds 2 /16 block(s), fewer than the 5 accounts (one VPC each)'),
+    ],
+    "bucket_prefix_not_s3": [
+        ('observability.log_bucket_prefix', 38, "'Wingu_Logs': S3 bucket names take lowercase letters, digits and hyphens, starting and ending with a letter or digit"),
+        ('cicd.artifact_bucket_prefix', 41, "bucket names built from 'wingu-artifacts-for-every-application-we-have' reach 68 characters (<prefix>-<account id>-<region>); S3 allows 63"),
+    ],
+    "trail_name_too_short": [
+        ('observability.trail_name', 38, "'ot': a trail name has 3-128 letters, digits, . _ -, starts and ends with a letter or digit, with no two separators together (AWS)"),
+    ],
+    "private_zone_not_a_domain": [
+        ('network.private_zone', 36, "'internal zone!' is not a domain name (labels of letters, digits and -, separated by dots)"),
+    ],
+    "inline_policy_not_a_policy": [
+        ('identity.permission_sets[0].inline_policy', 32, 'Statement[0] needs exactly one of Action or NotAction'),
+        ('identity.permission_sets[0].inline_policy', 32, 'Statement[0].Effect must be Allow or Deny'),
+        ('identity.permission_sets[0].inline_policy', 32, 'policy Version must be "2012-10-17"'),
+    ],
+    "customer_policy_path": [
+        ('identity.permission_sets[0].customer_managed_policies[0].path', 32, "'teams/': an IAM policy path is '/' or '/a/b/' (starts and ends with /)"),
+    ],
+    "duplicate_cicd_environment": [
+        ('cicd.environments', 39, "duplicate environment 'production'; a second entry would silently replace the first"),
+    ],
+    "production_environment_on_non_production_account": [
+        ('cicd.environments[1].account', 41, "the production environment deploys to 'Development', whose environment is 'development', not production"),
+    ],
+    "log_archive_unprotected": [
+        ('organization.accounts[0].ou', 17, "the Log Archive account 'Log Archive' is in OU 'Shared', which no SCP with protect_log_archive targets; its logs could be deleted"),
+    ],
+    "two_log_archives": [
+        ('organization.accounts[1].kind', 18, "a second log_archive account ('Audit'); the organization has one Log Archive"),
+    ],
+    "empty_secret_reference": [
+        ('cicd.external_id.airflow_connection', 38, 'String should have at least 1 character'),
+    ],
+    "strict_types": [
+        ('network.account_prefix_length', 36, 'Input should be a valid integer'),
+        ('network.availability_zones', 37, 'Input should be a valid integer'),
+    ],
+    "access_key_in_config": [
+        ('identity.permission_sets[0].description', 32, 'looks like an AWS access key id; credentials come from the Airflow connection, never the config'),
+    ],
 }
 
 
@@ -257,3 +324,47 @@ def test_values_of_the_wrong_type_are_reported_not_crashed_on(old, new, location
     problems = info.value.problems
     assert "Input should be a valid string" in [p.message for p in problems if p.location == location]
     assert not any("overlaps" in p.message for p in problems)  # an int is no CIDR, not even 10.0.0.0/32
+
+
+# --------------------------------------------------------------------------- files YAML should never get to
+BASE = VALID.read_text()
+NOT_A_CONFIG = [
+    ("binary", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xd8", "not a UTF-8 text file (byte 0); is it the right file?"),
+    ("utf16", BASE.encode("utf-16"), "the file is UTF-16; save it as UTF-8"),
+    ("nul", (BASE[:20] + "\x00" + BASE[20:]).encode(), "the file holds a NUL byte; a config is plain text"),
+]
+
+
+@pytest.mark.parametrize("name,data,message", NOT_A_CONFIG, ids=[c[0] for c in NOT_A_CONFIG])
+def test_a_file_that_is_not_a_text_config_is_one_clear_error(tmp_path, name, data, message):
+    path = tmp_path / f"{name}.yaml"
+    path.write_bytes(data)
+    error = _problems(path)
+    assert [p.message for p in error.problems] == [message]
+
+
+BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8))
+STRUCTURE = [
+    ("alias_bomb", BOMB, None, "YAML aliases here expand to over 2,000,000 nodes"),
+    ("self_reference", "organization: &a [*a]\n", None, "a YAML alias refers to the node that contains it"),
+    ("nested_990", "organization: " + "[" * 990 + "]" * 990 + "\n", None, "nested over 64 levels deep"),
+    ("date_in_policy", BASE.replace("builtins: [protect_log_archive]",
+                                    "builtins: [protect_log_archive]\n      document: {Version: 2012-10-17, Statement: []}"),
+     "organization.service_control_policies[1].document.Version", "this is a YAML date"),
+    ("set_in_policy", BASE.replace("builtins: [protect_log_archive]",
+                                   "builtins: [protect_log_archive]\n      document: !!set {a, b}"),
+     "organization.service_control_policies[1].document", "this is a YAML set"),
+    ("integer_key_in_policy", BASE.replace("builtins: [protect_log_archive]",
+                                           "builtins: [protect_log_archive]\n      document: {1: allow}"),
+     "organization.service_control_policies[1].document", "the key 1 is a YAML int, not text; quote it"),
+]
+
+
+@pytest.mark.parametrize("name,text,location,message", STRUCTURE, ids=[c[0] for c in STRUCTURE])
+def test_yaml_structures_a_config_cannot_mean_are_refused_before_anything_walks_them(name, text, location, message):
+    with pytest.raises(ConfigError) as info:
+        parse_config(text, f"{name}.yaml")
+    problems = info.value.problems
+    assert len(problems) == 1 and message in problems[0].message, problems
+    assert problems[0].location == (location or "")
