@@ -145,7 +145,6 @@ PYEOF
 }
 
 secret() { tr -d '\n' < "$SECRETS/$1"; }
-user_password() { "$PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$SECRETS/passwords.json" "$1"; }
 
 # ---------------------------------------------------------------------------------------------
 # The environment every component gets (and `env` prints). Keep names in ENV_NAMES.
@@ -177,8 +176,6 @@ compute_env() {
   setenv AIRFLOW_CONN_AWS_DEFAULT "{\"conn_type\": \"aws\", \"login\": \"testing\", \"password\": \"testing\", \"extra\": {\"region_name\": \"us-east-1\", \"endpoint_url\": \"$STANDIN_URL\", \"service_config\": {\"sts\": {\"endpoint_url\": \"$STANDIN_URL\"}}}}"
   # The ExternalId the deployment roles require (config: cicd.external_id -> this connection's password).
   setenv AIRFLOW_CONN_GROUNDWORK_EXTERNAL_ID "{\"conn_type\": \"generic\", \"password\": \"$(secret external_id)\"}"
-  # The approval tasks read their answer over the REST API as the read-only viewer (approvals.airflow_api_connection_id).
-  setenv AIRFLOW_CONN_GROUNDWORK_AIRFLOW_API "{\"conn_type\": \"http\", \"host\": \"$AIRFLOW_URL\", \"login\": \"viewer\", \"password\": \"$(user_password viewer)\"}"
   local pp="$ROOT/include:$PLUGINS_FOLDER" e
   local IFS=:
   for e in $GW_ORIG_PYTHONPATH; do

@@ -6,27 +6,29 @@ request is shown (Airflow lets any user answer a request assigned to nobody). A 
 it too ("plan rejected by <user>; nothing was applied"): the phase is visibly not completed and
 publishes no Asset.
 
-Why a sensor in reschedule mode and not ApprovalOperator: Airflow 3.3.2 resumes a parked (or
-deferred) approval the instant it is answered, and an answer in its first seconds resumes it before
-the scheduler has drained the parking process's "finished" report, which then fails the resumed
-try (upstream apache/airflow #72716, #71580, #66374; see triggers.py). Here the task is never
-parked: the first poke writes the request, later pokes (never sooner than RESUME_FLOOR_SECONDS
-apart, no worker slot held between them) read the answer, which Airflow keeps in the request row.
-An answer given at any moment is read once, never asked for twice, never lost.
-
-Reading the answer: the Task SDK gives a running task no call for it (only the triggerer has one),
-so the poke reads it over Airflow's public REST API as the read-only user of the Airflow
-connection named by `approvals.airflow_api_connection_id` (host = the API server's base URL,
-login/password = a user that may read the DAG's runs).
+Why not ApprovalOperator: Airflow 3.3.2 resumes a parked (or deferred) approval the instant it is
+answered, and an answer in the first seconds after the task parked resumes it before the
+scheduler has drained the parking process's "finished" report, which then fails the resumed try
+(upstream apache/airflow #72716, #71580, #66374; see triggers.py). So the request is written by a
+first poke in reschedule mode (nothing is parked: an answer given over the REST API in this
+window is simply kept in the request row), and only RESUME_FLOOR_SECONDS later does the task
+defer to a trigger that reads the kept answer and never fires before RESUME_FLOOR_SECONDS after
+that deferral. An answer is never lost and never asked for twice. The Airflow UI offers the
+Approve/Reject buttons once the task is deferred (it shows them only for deferred or
+awaiting-input tasks); an answer in the first ~5 s after that moment is the one case left
+exposed to the upstream race.
 """
 
 from __future__ import annotations
 
+import asyncio
+import time
 from datetime import timedelta
-from urllib.parse import quote
 
-from airflow.sdk.bases.sensor import BaseSensorOperator, PokeReturnValue
+from airflow.providers.standard.triggers.hitl import HITLTrigger
+from airflow.sdk.bases.sensor import BaseSensorOperator
 from airflow.sdk.exceptions import AirflowFailException
+from airflow.sdk.timezone import utcnow
 
 from groundwork_airflow.triggers import RESUME_FLOOR_SECONDS
 
@@ -52,27 +54,25 @@ def runtime_approvers(config) -> list[str]:
     return approvers
 
 
-def read_answer(connection_id: str, ti) -> dict:
-    """This task instance's request, as Airflow's REST API shows it to people."""
-    import requests
-    from airflow.sdk import BaseHook
+class KeptAnswerTrigger(HITLTrigger):
+    """Airflow's HITL trigger (reads the request row in the triggerer), holding its event until
+    `not_before` so the task never resumes before the scheduler drained its deferral report."""
 
-    conn = BaseHook.get_connection(connection_id)
-    base = (conn.host or "").rstrip("/")
-    if not base.startswith(("http://", "https://")) or not conn.login:
-        raise AirflowFailException(
-            f"Airflow connection {connection_id!r} must give the API server's URL as host and a "
-            "read-only user as login/password: the approval reads its answer there")
-    session = requests.Session()
-    token = session.post(f"{base}/auth/token", json={"username": conn.login, "password": conn.password},
-                         timeout=30)
-    token.raise_for_status()
-    session.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
-    path = (f"/api/v2/dags/{ti.dag_id}/dagRuns/{quote(ti.run_id, safe='')}/taskInstances/"
-            f"{ti.task_id}/{ti.map_index if ti.map_index is not None else -1}/hitlDetails")
-    response = session.get(base + path, timeout=30)
-    response.raise_for_status()
-    return response.json()
+    def __init__(self, *, not_before: float = 0.0, **kwargs):
+        super().__init__(**kwargs)
+        self.not_before = not_before
+
+    def serialize(self):
+        _, kwargs = super().serialize()
+        return f"{type(self).__module__}.{type(self).__qualname__}", {**kwargs, "not_before": self.not_before}
+
+    async def run(self):
+        async for event in super().run():
+            hold = self.not_before - time.time()
+            if hold > 0:
+                await asyncio.sleep(hold)
+            yield event
+            return
 
 
 class PlanApproval(BaseSensorOperator):
@@ -82,38 +82,43 @@ class PlanApproval(BaseSensorOperator):
     def __init__(self, *, subject: str, body: str, response_timeout: timedelta = timedelta(days=7),
                  **kwargs):
         super().__init__(mode="reschedule", poke_interval=RESUME_FLOOR_SECONDS,
-                         timeout=response_timeout.total_seconds(), retries=0, **kwargs)
+                         timeout=response_timeout.total_seconds() + 3600, retries=0, **kwargs)
         self.subject = subject
         self.body = body
-
-    def _get_next_poke_interval(self, started_at, run_duration, poke_count) -> float:
-        """Every 15 s at first, slowing to once a minute for a long wait."""
-        return max(RESUME_FLOOR_SECONDS, min(60.0, run_duration() / 10))
+        self.response_timeout = response_timeout
 
     def poke(self, context):
         from airflow.sdk.execution_time.hitl import upsert_hitl_detail
 
         ti = context["ti"]
-        config = runtime_config()
-        if ti.get_first_reschedule_date(context) is None:  # this try's first poke: ask
-            approvers = runtime_approvers(config)
+        first_poke = ti.get_first_reschedule_date(context)
+        if first_poke is None:  # this try's first poke: ask, and wait RESUME_FLOOR_SECONDS unparked
+            approvers = runtime_approvers(runtime_config())
             upsert_hitl_detail(ti_id=ti.id, options=OPTIONS, subject=self.subject, body=self.body,
                                defaults=None, multiple=False, params={},
                                assigned_users=[{"id": user, "name": user} for user in approvers])
             self.log.info("approval requested from %s", ", ".join(approvers))
             return False
-        answer = read_answer(config.approvals.airflow_api_connection_id, ti)
-        if not (answer.get("response_received") and answer.get("chosen_options")):
-            return False
-        return self.decide(list(answer["chosen_options"]), answer.get("responded_by_user"))
+        self.log.info("waiting for the answer (deferred, no worker slot held)")
+        self.defer(
+            trigger=KeptAnswerTrigger(ti_id=ti.id, options=OPTIONS, params={}, defaults=None, multiple=False,
+                                      timeout_datetime=first_poke + self.response_timeout,
+                                      not_before=time.time() + RESUME_FLOOR_SECONDS),
+            method_name="execute_complete",
+        )
 
-    def decide(self, chosen: list[str], responded_by) -> PokeReturnValue:
+    def execute_complete(self, context, event):
+        if "error" in (event or {}):
+            raise AirflowFailException(f"no answer to the approval: {event['error']}")
+        return self.decide(list(event.get("chosen_options") or []), event.get("responded_by_user"))
+
+    def decide(self, chosen: list[str], responded_by) -> dict:
         """Approve -> done (the answer is the task's XCom); anything else fails, naming who."""
         who = (responded_by or {}).get("name") or (responded_by or {}).get("id") or "an approver"
         if chosen != ["Approve"]:
             raise AirflowFailException(f"plan rejected by {who}; nothing was applied")
         self.log.info("plan approved by %s", who)
-        return PokeReturnValue(is_done=True, xcom_value={"chosen_options": chosen, "responded_by_user": who})
+        return {"chosen_options": chosen, "responded_by_user": who}
 
 
 def approval(plan_task_id: str = "plan", task_id: str = "approve") -> PlanApproval:

@@ -78,11 +78,13 @@ def trigger_from_ui(ui: AirflowUI, screens: Screens, label: str) -> str:
 
 
 def approve_from_ui(ui: AirflowUI, screens: Screens, stack, run_id: str, label: str) -> None:
-    """Required Actions -> the run's approval: the plan is in its body; Approve as soon as it shows."""
+    """Required Actions -> the run's approval: the plan is in its body; Approve as soon as the UI offers it."""
     from playwright.sync_api import expect
 
     admin = stack.client("admin")
     admin.wait_for_approval(DAG, run_id, "approve", timeout=300)
+    # the UI offers Approve / Reject once the approval waits deferred (about 15 s after it asks)
+    admin.wait_for_task_state(DAG, run_id, "approve", {"deferred"}, timeout=120)
     page = ui.page
     ui.open_required_action(DAG, run_id)
     expect(page.get_by_text(re.compile(r"\b\d+ to create, \d+ to update, \d+ to delete")).first).to_be_visible()

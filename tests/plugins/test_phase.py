@@ -41,37 +41,30 @@ def test_rejection_fails_the_approval_and_names_who():
     approval = phase.approval()
     with pytest.raises(AirflowFailException, match="plan rejected by approver; nothing was applied"):
         approval.decide(["Reject"], {"id": "approver", "name": "approver"})
-    assert approval.decide(["Approve"], {"id": "a", "name": "alice"}).xcom_value == {
+    assert approval.decide(["Approve"], {"id": "a", "name": "alice"}) == {
         "chosen_options": ["Approve"], "responded_by_user": "alice"}
 
 
 class FakeApprovalTI:
-    id = "0190-ti"
+    id = "01a23888-2655-713f-8000-000000000001"
     dag_id, run_id, task_id, map_index = "phase1_foundation", "manual__1", "approve", -1
 
     def __init__(self, first_poke: bool):
         self.first_poke = first_poke
 
     def get_first_reschedule_date(self, context):
-        return None if self.first_poke else "2026-12-02T00:00:00Z"
+        from datetime import datetime, timezone
+
+        return None if self.first_poke else datetime(2026, 12, 2, tzinfo=timezone.utc)
 
 
 @pytest.fixture
 def hitl(monkeypatch):
-    """The approval's two outside calls, recorded: writing the request (Task SDK) and reading the
-    answer (Airflow's REST API)."""
+    """The request the approval writes (Task SDK call), recorded."""
     from airflow.sdk.execution_time import hitl as sdk_hitl
 
-    from groundwork_airflow import approval
-
-    calls = {"upsert": [], "read": [], "answer": {}}
+    calls = {"upsert": []}
     monkeypatch.setattr(sdk_hitl, "upsert_hitl_detail", lambda **kw: calls["upsert"].append(kw))
-
-    def read(connection_id, ti):
-        calls["read"].append(connection_id)
-        return calls["answer"]
-
-    monkeypatch.setattr(approval, "read_answer", read)
     return calls
 
 
@@ -86,24 +79,55 @@ def _use_config(monkeypatch, tmp_path, approvers_yaml: str):
     monkeypatch.setenv("FOUNDATION_CONFIG", str(path))
 
 
-def test_the_first_poke_asks_the_configured_approvers_and_later_pokes_read_the_answer(hitl):
+def test_the_first_poke_asks_unparked_then_the_wait_is_deferred_with_the_resume_floor(hitl):
+    import time
+
+    from airflow.sdk.exceptions import TaskDeferred
+
     from groundwork.config.loader import load_config
+    from groundwork_airflow.approval import KeptAnswerTrigger
 
     approval = phase.approval()
     assert approval.mode == "reschedule" and approval.poke_interval >= RESUME_FLOOR_SECONDS
-    assert approval.poke({"ti": FakeApprovalTI(first_poke=True)}) is False
-    config = load_config()
-    approvers = list(config.approvals.approvers)
+    assert approval.poke({"ti": FakeApprovalTI(first_poke=True)}) is False  # asked, not parked
+    approvers = list(load_config().approvals.approvers)
     assert approvers and hitl["upsert"][0]["assigned_users"] == [{"id": u, "name": u} for u in approvers]
-    assert hitl["upsert"][0]["options"] == ["Approve", "Reject"] and hitl["read"] == []
+    assert hitl["upsert"][0]["options"] == ["Approve", "Reject"]
 
-    hitl["answer"] = {"response_received": False, "chosen_options": None}
-    assert approval.poke({"ti": FakeApprovalTI(first_poke=False)}) is False
-    hitl["answer"] = {"response_received": True, "chosen_options": ["Approve"],
-                      "responded_by_user": {"id": "approver", "name": "approver"}}
-    assert approval.poke({"ti": FakeApprovalTI(first_poke=False)}).is_done
-    assert len(hitl["upsert"]) == 1  # asked once: later pokes never ask again
-    assert hitl["read"] == [config.approvals.airflow_api_connection_id] * 2
+    with pytest.raises(TaskDeferred) as deferred:
+        approval.poke({"ti": FakeApprovalTI(first_poke=False)})
+    trigger = deferred.value.trigger
+    assert isinstance(trigger, KeptAnswerTrigger) and deferred.value.method_name == "execute_complete"
+    assert trigger.not_before >= time.time() + RESUME_FLOOR_SECONDS - 1
+    path, kwargs = trigger.serialize()
+    assert path == "groundwork_airflow.approval.KeptAnswerTrigger"
+    assert KeptAnswerTrigger(**kwargs).serialize() == (path, kwargs)
+    assert len(hitl["upsert"]) == 1  # asked once: the wait never asks again
+
+    answer = {"chosen_options": ["Approve"], "params_input": {}, "responded_by_user": {"id": "approver", "name": "approver"}}
+    assert approval.execute_complete({}, answer)["responded_by_user"] == "approver"
+    with pytest.raises(AirflowFailException, match="no answer to the approval"):
+        approval.execute_complete({}, {"error": "The timeout has passed", "error_type": "timeout"})
+
+
+def test_the_kept_answer_trigger_holds_an_early_answer_until_its_floor(monkeypatch):
+    import time
+    from datetime import datetime, timezone
+    from types import SimpleNamespace
+
+    from airflow.providers.standard.triggers import hitl as hitl_trigger
+
+    from groundwork_airflow.approval import KeptAnswerTrigger
+
+    answered = SimpleNamespace(response_received=True, chosen_options=["Approve"], params_input={},
+                               responded_at=datetime(2026, 12, 2, tzinfo=timezone.utc),
+                               responded_by_user=SimpleNamespace(id="approver", name="approver"))
+    monkeypatch.setattr(hitl_trigger, "get_hitl_detail_content_detail", lambda ti_id: answered)
+    trigger = KeptAnswerTrigger(ti_id="x", options=["Approve", "Reject"], params={}, defaults=None,
+                                timeout_datetime=None, not_before=time.time() + 0.5)
+    started = time.monotonic()
+    assert _collect(trigger)["chosen_options"] == ["Approve"]
+    assert time.monotonic() - started >= 0.45
 
 
 def test_no_approver_means_no_request_at_all(hitl, monkeypatch, tmp_path):

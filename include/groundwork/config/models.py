@@ -190,11 +190,6 @@ class Approvals(Model):
         default_factory=list,
         description="Airflow users who answer every phase's approval; at least one is required."
     )
-    airflow_api_connection_id: str = Field(
-        "groundwork_airflow_api",
-        description="Airflow connection (host = API server URL, login/password = a read-only user) over "
-        "which an approval task reads its answer.",
-    )
 
 
 # --------------------------------------------------------------------------- organization
