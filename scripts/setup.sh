@@ -21,11 +21,12 @@ if [[ ! -x .venv/bin/python ]]; then
   echo "[setup] creating .venv with $("$python" --version)" >&2
   "$python" -m venv .venv
 fi
-want="$(sha256sum requirements.txt | cut -d' ' -f1)"
+want="$(cat requirements.txt pyproject.toml | sha256sum | cut -d' ' -f1)"
 if [[ "$(cat .venv/.requirements.sha256 2>/dev/null)" != "$want" ]]; then
-  echo "[setup] installing requirements.txt into .venv (about a minute the first time)" >&2
+  echo "[setup] installing requirements.txt and the project (editable) into .venv (about a minute the first time)" >&2
   .venv/bin/python -m pip install --quiet --upgrade pip
   .venv/bin/python -m pip install --quiet -r requirements.txt
+  .venv/bin/python -m pip install --quiet --no-deps -e .
   echo "$want" > .venv/.requirements.sha256
 fi
 echo "[setup] .venv ready" >&2
