@@ -71,51 +71,16 @@ def _vpc_cidr(value: str) -> str:
     return value
 
 
-_PERMISSION_SET_NAME = re.compile(r"^[\w+=,.@-]{1,32}$")
+def _matching(pattern: str, rule: str) -> AfterValidator:
+    """A string rule as a validator whose error names the value and the rule."""
+    compiled = re.compile(pattern)
 
+    def check(value: str) -> str:
+        if not compiled.match(value):
+            raise ValueError(f"{value!r}: {rule}")
+        return value
 
-def _permission_set_name(value: str) -> str:
-    if not _PERMISSION_SET_NAME.match(value):
-        raise ValueError(f"{value!r}: a permission set name has 1-32 letters, digits or + = , . @ _ - (AWS)")
-    return value
-
-
-_TRAIL_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]{1,126})[A-Za-z0-9]$")
-
-
-def _trail_name(value: str) -> str:
-    if not _TRAIL_NAME.match(value) or any(x in value for x in ("..", "._", "_.", ".-", "-.", "--", "__")):
-        raise ValueError(f"{value!r}: a trail name has 3-128 letters, digits, . _ -, starts and ends with a "
-                         "letter or digit, with no two separators together (AWS)")
-    return value
-
-
-_DOMAIN = re.compile(r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$")
-
-
-def _domain(value: str) -> str:
-    if not _DOMAIN.match(value.lower().rstrip(".")):
-        raise ValueError(f"{value!r} is not a domain name (labels of letters, digits and -, separated by dots)")
-    return value
-
-
-_BUCKET_PREFIX = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
-
-
-def _bucket_prefix(value: str) -> str:
-    if not _BUCKET_PREFIX.match(value):
-        raise ValueError(f"{value!r}: S3 bucket names take lowercase letters, digits and hyphens, starting "
-                         "and ending with a letter or digit")
-    return value
-
-
-_POLICY_PATH = re.compile(r"^/(?:[\x21-\x7e]+/)?$")
-
-
-def _policy_path(value: str) -> str:
-    if len(value) > 512 or not _POLICY_PATH.match(value) or "//" in value:
-        raise ValueError(f"{value!r}: an IAM policy path is '/' or '/a/b/' (starts and ends with /)")
-    return value
+    return AfterValidator(check)
 
 
 Region = Annotated[str, AfterValidator(_region)]
@@ -123,15 +88,24 @@ Cidr = Annotated[str, AfterValidator(_cidr)]
 Email = Annotated[str, AfterValidator(_email)]
 IsoDuration = Annotated[str, AfterValidator(_session_duration)]
 VpcCidr = Annotated[str, AfterValidator(_cidr), AfterValidator(_vpc_cidr)]
-PermissionSetName = Annotated[str, AfterValidator(_permission_set_name)]
-TrailName = Annotated[str, AfterValidator(_trail_name)]
-DomainName = Annotated[str, AfterValidator(_domain)]
-PolicyPath = Annotated[str, AfterValidator(_policy_path)]
-# S3 bucket names are built from these (checks.py bounds the whole name's length).
-BucketPrefix = Annotated[str, AfterValidator(_bucket_prefix)]
 Name = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._\-]{0,49}$")]
 ResourceName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-+=,@]{0,63}$")]
 AirflowUser = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^\s]+$")]
+PermissionSetName = Annotated[str, _matching(
+    r"^[\w+=,.@-]{1,32}$", "a permission set name has 1-32 letters, digits or + = , . @ _ - (AWS)")]
+TrailName = Annotated[str, _matching(
+    r"^(?!.*[._-]{2})[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9]$",
+    "a trail name has 3-128 letters, digits, . _ -, starts and ends with a letter or digit, with no two "
+    "separators together (AWS)")]
+DomainName = Annotated[str, _matching(
+    r"(?i)^(?=.{1,254}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]\.?$",
+    "not a domain name (labels of letters, digits and -, separated by dots)")]
+PolicyPath = Annotated[str, _matching(
+    r"^(?=.{1,512}$)(?!.*//)/(?:[\x21-\x7e]+/)?$", "an IAM policy path is '/' or '/a/b/' (starts and ends with /)")]
+# S3 bucket names are built from these (checks.py bounds the whole name's length).
+BucketPrefix = Annotated[str, _matching(
+    r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$",
+    "S3 bucket names take lowercase letters, digits and hyphens, starting and ending with a letter or digit")]
 
 
 class SecretRef(Model):

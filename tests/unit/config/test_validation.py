@@ -180,7 +180,7 @@ EXPECTED: dict[str, list[tuple[str, int | None, str]]] = {
         ('observability.trail_name', 38, "'ot': a trail name has 3-128 letters, digits, . _ -, starts and ends with a letter or digit, with no two separators together (AWS)"),
     ],
     "private_zone_not_a_domain": [
-        ('network.private_zone', 36, "'internal zone!' is not a domain name (labels of letters, digits and -, separated by dots)"),
+        ('network.private_zone', 36, "'internal zone!': not a domain name (labels of letters, digits and -, separated by dots)"),
     ],
     "inline_policy_not_a_policy": [
         ('identity.permission_sets[0].inline_policy', 32, 'Statement[0] needs exactly one of Action or NotAction'),
