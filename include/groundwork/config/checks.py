@@ -2,7 +2,7 @@
 
 `raw_problems` works on the raw YAML mapping, defensively, so that it can report alongside the
 schema errors (a malformed CIDR in one account must not hide a duplicate email in another).
-`model_problems` runs on a valid model (rendered SCP documents, their size quota).
+`scp_problems` renders each SCP from the sections it depends on (rules, size quota).
 Each yields `(location tuple, message)`.
 """
 
@@ -410,10 +410,30 @@ def _observability(raw: dict) -> Found:
         )
 
 
-def model_problems(config) -> Found:
+def scp_problems(raw: dict) -> Found:
+    """Each rendered SCP (builtins + custom statements) against AWS's rules and size quota. Rendered
+    from the three sections an SCP depends on, so an oversized SCP is reported even when another
+    section of the config has problems of its own."""
+    from types import SimpleNamespace
+
+    from pydantic import ValidationError
+
+    from groundwork.config.models import AwsSettings, Observability, Organization
     from groundwork.policy.guardrails import render_scp
 
-    for i, scp in enumerate(config.organization.service_control_policies):
-        document = render_scp(scp, config)
-        for message in policy_problems(document):
+    try:
+        view = SimpleNamespace(aws=AwsSettings.model_validate(_dict(raw.get("aws"))),
+                               organization=Organization.model_validate(raw.get("organization")),
+                               observability=Observability.model_validate(_dict(raw.get("observability"))))
+    except ValidationError:
+        return  # the schema errors are reported; these sections cannot be rendered yet
+    for i, scp in enumerate(view.organization.service_control_policies):
+        custom = scp.document
+        try:
+            custom = json.loads(custom) if isinstance(custom, str) else custom
+        except json.JSONDecodeError:
+            continue  # reported on the document itself
+        if custom is not None and policy_problems(custom):
+            continue  # reported on the document itself
+        for message in policy_problems(render_scp(scp, view)):
             yield ("organization", "service_control_policies", i), message

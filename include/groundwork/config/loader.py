@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from groundwork.config.checks import model_problems, raw_problems
+from groundwork.config.checks import raw_problems, scp_problems
 from groundwork.config.models import FoundationConfig
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -101,9 +101,8 @@ def parse_config(text: str, file: str = "<config>") -> FoundationConfig:
         if loc in inline_locs and "inline" in message:
             continue  # the schema already said so for this field
         found.setdefault((loc, message), Problem(_dotted(loc), message, _line_for(lines, loc)))
-    if config is not None and not found:
-        for loc, message in model_problems(config):
-            found.setdefault((loc, message), Problem(_dotted(loc), message, _line_for(lines, loc)))
+    for loc, message in scp_problems(raw):
+        found.setdefault((loc, message), Problem(_dotted(loc), message, _line_for(lines, loc)))
     if found:
         problems = sorted(found.values(), key=lambda p: (p.line or 10**9, p.location, p.message))
         raise ConfigError(file, problems)

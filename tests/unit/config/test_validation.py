@@ -94,6 +94,10 @@ EXPECTED: dict[str, list[tuple[str, int | None, str]]] = {
         ("organization.service_control_policies[1]", 26,
          "policy is 5808 characters minified, over the SCP quota of 5120"),
     ],
+    "scp_over_quota_and_cidr_overlap": [  # an oversized SCP is no longer hidden behind other problems
+        ("organization.accounts[3].cidr", 20, "10.0.0.0/16 overlaps 10.0.0.0/16 of account 'Production'"),
+        ("organization.service_control_policies[1]", 26, "policy is 5808 characters minified, over the SCP quota of 5120"),
+    ],
     "too_many_scps_per_target": [
         ("organization.service_control_policies[5].targets", 32, "'Workloads' would have more than 4 groundwork SCPs"),
     ],
