@@ -58,9 +58,9 @@ def run_until_done(admin, approver, dag_id: str, clears: int, log) -> tuple[str,
         if state == "failed":
             if cleared >= clears:
                 return run_id, cleared
-            failed = [t for t, s in admin.task_states(dag_id, run_id).items() if s in ("failed", "upstream_failed")]
-            log(f"{dag_id}: failed at {failed}; clearing (as an operator would)")
-            admin.clear(dag_id, run_id, [t.split("[")[0] for t in failed if "upstream" not in t], only_failed=True)
+            failed = sorted({t.split("[")[0] for t, s in admin.task_states(dag_id, run_id).items() if s == "failed"})
+            log(f"{dag_id}: failed at {failed}; clearing them and what follows (as an operator would)")
+            admin.clear(dag_id, run_id, failed, only_failed=True)
             cleared += 1
         approve_pending(approver, dag_id, run_id, answered, False, lambda *_: None)
         time.sleep(2)
