@@ -21,16 +21,13 @@ exposed to the upstream race.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from datetime import timedelta
 
 from airflow.providers.standard.triggers.hitl import HITLTrigger
 from airflow.sdk.bases.sensor import BaseSensorOperator
 from airflow.sdk.exceptions import AirflowFailException
-from airflow.sdk.timezone import utcnow
-
-from groundwork_airflow.triggers import RESUME_FLOOR_SECONDS
+from groundwork_airflow.triggers import RESUME_FLOOR_SECONDS, hold_until
 
 OPTIONS = ["Approve", "Reject"]
 
@@ -68,9 +65,7 @@ class KeptAnswerTrigger(HITLTrigger):
 
     async def run(self):
         async for event in super().run():
-            hold = self.not_before - time.time()
-            if hold > 0:
-                await asyncio.sleep(hold)
+            await hold_until(self.not_before)
             yield event
             return
 

@@ -28,6 +28,13 @@ from airflow.triggers.base import BaseTrigger, TriggerEvent
 RESUME_FLOOR_SECONDS = 15.0
 
 
+async def hold_until(not_before: float) -> None:
+    """Sleep until the wall-clock time `not_before` (the resume floor of a deferral)."""
+    hold = not_before - time.time()
+    if hold > 0:
+        await asyncio.sleep(hold)
+
+
 def resolve_probe(path: str):
     """'groundwork.phases.probes:create_account' -> the function (only inside groundwork)."""
     module, _, name = path.partition(":")
@@ -81,9 +88,7 @@ class AwsPollTrigger(BaseTrigger):
 
     async def _event(self, payload: dict) -> TriggerEvent:
         """The event, held back until the resume floor has passed (see the module docstring)."""
-        hold = self.not_before - time.time()
-        if hold > 0:
-            await asyncio.sleep(hold)
+        await hold_until(self.not_before)
         return TriggerEvent(payload)
 
     async def run(self):
