@@ -5,6 +5,14 @@ retry mode (adaptive: exponential backoff with jitter plus client-side rate limi
 throttling from Organizations and EC2 needs), per-service endpoints (so the same code runs against
 AWS or the local stand-in), and records every API call it makes so that a converged rerun can be
 shown to make zero mutating calls.
+
+One exception to botocore's retries: a create with no idempotency token (CreateAccount, CreateVpc,
+CreateKey, CreateTransitGateway...) is not retried by the client after a failure that may have
+reached AWS (a 5xx or a dropped connection: the change may have happened and only the answer was
+lost). Retrying it blindly is how a second account or VPC gets made. The step fails instead, and
+its rerun reads AWS first and finds what the lost call made. Throttling is still retried: AWS
+refused the call before acting on it. Creates that carry a token (CreateNatGateway,
+CreateVpcEndpoint, ...) are retried as usual: botocore reuses the token, so AWS applies it once.
 """
 
 from __future__ import annotations
@@ -26,8 +34,34 @@ RETRY_CONFIG = Config(
 )
 
 
+CREATE_PREFIXES = ("Create", "Allocate", "Run", "Invite", "Request")
+
+
 def is_mutating(operation: str) -> bool:
     return not operation.startswith(READ_PREFIXES) and operation not in NON_MUTATING
+
+
+def creates_without_token(operation_model) -> bool:
+    """A create whose repeat makes a second resource: no member of its input is an idempotency token."""
+    if not operation_model.name.startswith(CREATE_PREFIXES):
+        return False
+    shape = operation_model.input_shape
+    members = shape.members.values() if shape is not None else ()
+    return not any(m.metadata.get("idempotencyToken") for m in members)
+
+
+def may_have_applied(response, caught_exception) -> bool:
+    """The call failed in a way that does not say AWS refused it: a dropped connection or a 5xx."""
+    if caught_exception is not None:
+        return True
+    return response is not None and response[0].status_code >= 500
+
+
+def no_blind_retry(operation, response=None, caught_exception=None, **_):
+    """`needs-retry` handler registered first: False stops botocore's retry, None lets it decide."""
+    if creates_without_token(operation) and may_have_applied(response, caught_exception):
+        return False
+    return None
 
 
 @dataclass(frozen=True)
@@ -72,6 +106,8 @@ class AwsContext:
                     config=RETRY_CONFIG,
                 )
                 client.meta.events.register("before-call", self._recorder(key[1], service))
+                service_id = client.meta.service_model.service_id.hyphenize()
+                client.meta.events.register_first(f"needs-retry.{service_id}", no_blind_retry)
                 self._clients[key] = client
             return self._clients[key]
 

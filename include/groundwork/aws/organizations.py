@@ -34,9 +34,13 @@ def child_ous(client, parent_id: str) -> list[dict]:
 
 
 def create_ou(client, parent_id: str, name: str) -> dict:
-    return client.create_organizational_unit(ParentId=parent_id, Name=name, Tags=[MANAGED_TAG])[
-        "OrganizationalUnit"
-    ]
+    """Create the OU, or return the one of that name already there (a create whose answer was lost)."""
+    try:
+        return client.create_organizational_unit(ParentId=parent_id, Name=name, Tags=[MANAGED_TAG])[
+            "OrganizationalUnit"
+        ]
+    except client.exceptions.DuplicateOrganizationalUnitException:
+        return ou_by_name(client, parent_id, name)
 
 
 def accounts(client) -> list[dict]:

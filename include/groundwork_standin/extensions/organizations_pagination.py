@@ -14,11 +14,9 @@ ALL_STATES = ["IN_PROGRESS", "SUCCEEDED", "FAILED"]
 
 def list_create_account_status(self, **kwargs: Any) -> dict[str, Any]:
     states = kwargs.get("States") or ALL_STATES
-    statuses = [
-        account.create_account_status["CreateAccountStatus"]
-        for account in self.accounts
-        if account.create_account_status["CreateAccountStatus"]["State"] in states
-    ]
+    every = [account.create_account_status["CreateAccountStatus"] for account in self.accounts]
+    every += getattr(self, "failed_create_requests", [])  # organizations_uniqueness keeps them
+    statuses = [status for status in every if status["State"] in states]
     start = int(kwargs.get("NextToken") or 0)
     size = int(kwargs.get("MaxResults") or 20)
     page = statuses[start : start + size]
