@@ -5,8 +5,8 @@ Faults (stand-in fault injection, in front of moto, every service and operation)
 503s, and lost answers (the change is applied, the caller hears a 500), each with probability
 p/3 per call, so about p of all calls fail. Airflow retries failed tasks (retries=2); a run that
 still fails is cleared and rerun (up to --clears times), as an operator would. Then the faults are
-dropped and AWS is read back: accounts, OUs, SCPs, VPCs per account, Transit Gateways, KMS log
-keys, trails, deployment roles; each must exist exactly once.
+dropped and AWS is read back: accounts, OUs, SCPs, every groundwork-tagged EC2 resource, KMS
+keys, trails (bench/census.py); each must exist exactly once.
 
     eval "$(scripts/stack.sh env)"
     .venv/bin/python bench/fault_soak.py --probability 0.3
@@ -19,15 +19,14 @@ import json
 import os
 import time
 import urllib.request
-from collections import Counter
 from pathlib import Path
-
-import boto3
 
 from groundwork.config.loader import load_config
 from groundwork_ops.airflow_client import AirflowClient
 from groundwork_ops.rollout import approve_pending, deployed_phases
 from groundwork_standin.faults import FaultClient
+
+from census import census, duplicates
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -64,52 +63,6 @@ def run_until_done(admin, approver, dag_id: str, clears: int, log) -> tuple[str,
             cleared += 1
         approve_pending(approver, dag_id, run_id, answered, False, lambda *_: None)
         time.sleep(2)
-
-
-def census(endpoint: str, config) -> dict:
-    """What exists, read back with faults off: counts that must each be exactly one."""
-    def client(service, account=None, region=None):
-        kwargs = dict(region_name=region or config.aws.home_region, endpoint_url=endpoint,
-                      aws_access_key_id="testing", aws_secret_access_key="testing")
-        if account:
-            creds = boto3.client("sts", **kwargs).assume_role(
-                RoleArn=f"arn:aws:iam::{account}:role/{config.aws.access_role_name}", RoleSessionName="soak")["Credentials"]
-            kwargs.update(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
-                          aws_session_token=creds["SessionToken"])
-        return boto3.client(service, **kwargs)
-
-    orgs = client("organizations")
-    accounts = orgs.list_accounts()["Accounts"]
-    emails = Counter(a["Email"] for a in accounts)
-    ous = Counter()
-    stack = [orgs.list_roots()["Roots"][0]["Id"]]
-    while stack:
-        for ou in orgs.list_organizational_units_for_parent(ParentId=stack.pop())["OrganizationalUnits"]:
-            ous[ou["Name"]] += 1
-            stack.append(ou["Id"])
-    scps = Counter(p["Name"] for p in orgs.list_policies(Filter="SERVICE_CONTROL_POLICY")["Policies"])
-    ids = {a["Name"]: a["Id"] for a in accounts}
-    vpcs, tgws, keys = {}, 0, {}
-    for account in config.organization.accounts:
-        ec2 = client("ec2", ids[account.name])
-        vpcs[account.name] = len([v for v in ec2.describe_vpcs()["Vpcs"] if not v["IsDefault"]])
-        tgws += len([t for t in ec2.describe_transit_gateways()["TransitGateways"] if t["State"] != "deleted"])
-        kms = client("kms", ids[account.name])
-        keys[account.name] = len([k for k in kms.list_keys()["Keys"]
-                                  if kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"]["KeyManager"] == "CUSTOMER"])
-    trails = len(client("cloudtrail").describe_trails()["trailList"])
-    return {"accounts_per_email": dict(emails), "ous": dict(ous), "scps": dict(scps), "vpcs_per_account": vpcs,
-            "transit_gateways": tgws, "customer_keys_per_account": keys, "trails": trails}
-
-
-def duplicates(found: dict) -> list[str]:
-    out = [f"account {e} x{n}" for e, n in found["accounts_per_email"].items() if n > 1]
-    out += [f"OU {o} x{n}" for o, n in found["ous"].items() if n > 1]
-    out += [f"SCP {s} x{n}" for s, n in found["scps"].items() if n > 1]
-    out += [f"VPCs in {a}: {n}" for a, n in found["vpcs_per_account"].items() if n > 1]
-    out += [f"Transit Gateways: {found['transit_gateways']}"] if found["transit_gateways"] > 1 else []
-    out += [f"trails: {found['trails']}"] if found["trails"] > 1 else []
-    return out
 
 
 def main() -> int:
