@@ -64,6 +64,16 @@ def raw_problems(raw: dict) -> Found:
     yield from _supernet_capacity(accounts, _dict(raw.get("network")))
     yield from _bucket_names(raw, accounts)
     yield from _inline_policies(_dict(raw.get("identity")))
+    yield from _interface_endpoints(raw)
+
+
+def _interface_endpoints(raw: dict) -> Found:
+    from groundwork.config.endpoint_services import problem
+
+    home = _dict(raw.get("aws")).get("home_region", "us-east-1")
+    for i, name in enumerate(_list(_dict(raw.get("network")).get("interface_endpoints"))):
+        if isinstance(name, str) and isinstance(home, str) and (message := problem(name, home)):
+            yield ("network", "interface_endpoints", i), message
 
 
 def _secret_key(key) -> bool:

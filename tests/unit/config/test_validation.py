@@ -191,6 +191,10 @@ EXPECTED: dict[str, list[tuple[str, int | None, str]]] = {
         ('identity.permission_sets[0].inline_policy', 32, 'Statement[0].Effect must be Allow or Deny'),
         ('identity.permission_sets[0].inline_policy', 32, 'policy Version must be "2012-10-17"'),
     ],
+    "interface_endpoint_unknown": [
+        ("network.interface_endpoints[1]", 36, "AWS has no interface endpoint service named 'kmss'"),
+        ("network.interface_endpoints[3]", 36, "'devicefarm' has no endpoint in us-east-1"),
+    ],
     "customer_policy_path": [
         ('identity.permission_sets[0].customer_managed_policies[0].path', 32, "'teams/': an IAM policy path is '/' or '/a/b/' (starts and ends with /)"),
     ],
