@@ -1,5 +1,5 @@
-"""Phase 1, Foundation. The DAG is built from config/foundation.yaml; see groundwork_airflow."""
+"""Phase 1, Foundation. The DAG is built from config/foundation.yaml and its phase spec; see groundwork.phases.spec."""
 
-from groundwork_airflow.foundation_dag import build_foundation_dag
+from groundwork_airflow.phase_dag import build_phase_dag
 
-dag = build_foundation_dag()
+dag = build_phase_dag("phase1_foundation")

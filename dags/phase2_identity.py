@@ -1,5 +1,5 @@
-"""Phase 2, Identity. The DAG is built from config/foundation.yaml; see groundwork_airflow."""
+"""Phase 2, Identity. The DAG is built from config/foundation.yaml and its phase spec; see groundwork.phases.spec."""
 
-from groundwork_airflow.identity_dag import build_identity_dag
+from groundwork_airflow.phase_dag import build_phase_dag
 
-dag = build_identity_dag()
+dag = build_phase_dag("phase2_identity")

@@ -1,5 +1,5 @@
-"""Phase 3, Network. The DAG is built from config/foundation.yaml; see groundwork_airflow."""
+"""Phase 3, Network. The DAG is built from config/foundation.yaml and its phase spec; see groundwork.phases.spec."""
 
-from groundwork_airflow.network_dag import build_network_dag
+from groundwork_airflow.phase_dag import build_phase_dag
 
-dag = build_network_dag()
+dag = build_phase_dag("phase3_network")

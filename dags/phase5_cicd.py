@@ -1,5 +1,5 @@
-"""Phase 5, CI/CD. The DAG is built from config/foundation.yaml; see groundwork_airflow."""
+"""Phase 5, CI/CD. The DAG is built from config/foundation.yaml and its phase spec; see groundwork.phases.spec."""
 
-from groundwork_airflow.cicd_dag import build_cicd_dag
+from groundwork_airflow.phase_dag import build_phase_dag
 
-dag = build_cicd_dag()
+dag = build_phase_dag("phase5_cicd")

@@ -71,3 +71,21 @@ def test_phase1_shape(dagbag):
     assert type(dag.get_task("ensure_account")).__name__ == "MappedOperator"
     publish = dag.get_task("publish")
     assert [o.name for o in publish.outlets] == ["groundwork_phase1_foundation"]
+
+
+def test_every_phase_dag_has_exactly_the_tasks_its_spec_names(dagbag):
+    from groundwork.phases import previous_phase
+    from groundwork.phases.spec import SPECS
+    from groundwork_airflow.phase_dag import WAITS
+
+    for dag_id, spec in SPECS.items():
+        expected = {"validate", "plan", "needs_approval", "approve", "verify", "publish"}
+        expected |= {"gate"} if previous_phase(dag_id) else set()
+        expected |= {s.task_id for s in spec.steps} | {s.items_task for s in spec.steps if s.each}
+        dag = dagbag.dags[dag_id]
+        assert set(dag.task_ids) == expected, dag_id
+        for step in spec.steps:
+            task = dag.get_task(step.task_id)
+            assert task.doc_md or step.wait, step.task_id
+            if step.wait:
+                assert WAITS[step.task_id].__name__ in str(getattr(task, "operator_class", type(task)))

@@ -42,7 +42,7 @@ def test_trail_sensor_defers_with_a_serializable_probe(monkeypatch):
 
     from groundwork.phases import observability
 
-    from groundwork_airflow import observability_dag
+    from groundwork_airflow import trail_logging
     from groundwork_airflow.triggers import resolve_probe
 
     class Config:
@@ -52,13 +52,14 @@ def test_trail_sensor_defers_with_a_serializable_probe(monkeypatch):
         class aws:
             connection_id, home_region, access_role_name = "aws_default", "us-east-1", "OrganizationAccountAccessRole"
 
-    monkeypatch.setattr(observability_dag, "_ctx", lambda: (Config, object()))
+    monkeypatch.setattr(trail_logging, "load_runtime_config", lambda: Config)
+    monkeypatch.setattr("groundwork_airflow.aws.context_for", lambda config: object())
     monkeypatch.setattr("groundwork.phases.observability.trail_logging", lambda ctx, trail_name: (False, {}))
-    sensor = observability_dag.TrailLoggingSensor(task_id="trail_logging")
+    sensor = trail_logging.TrailLoggingSensor(task_id="trail_logging")
     with pytest.raises(TaskDeferred) as deferred:
         sensor.execute({})
     classpath, kwargs = deferred.value.trigger.serialize()
     assert classpath == "groundwork_airflow.triggers.AwsPollTrigger"
-    assert kwargs["probe"] == observability_dag.TRAIL_PROBE and kwargs["arguments"] == {"trail_name": "organization-trail"}
+    assert kwargs["probe"] == trail_logging.TRAIL_PROBE and kwargs["arguments"] == {"trail_name": "organization-trail"}
     assert resolve_probe(kwargs["probe"]) is observability.trail_logging  # the patched probe, found by its path
     assert sensor.logging({}, {"status": "done", "result": {"logging": True}}) == {"logging": True}

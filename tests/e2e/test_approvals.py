@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import ROOT
 from tests.e2e.conftest import pause_phases_after
 
 DAG = "phase1_foundation"
@@ -39,3 +40,41 @@ def _has_org(orgs) -> bool:
         return True
     except orgs.exceptions.AWSOrganizationsNotInUseException:
         return False
+
+
+def test_a_config_without_approvers_fails_before_any_approval_or_aws_change(stack):
+    """The config is read when the run runs: with no approver named, phase 1 fails at validate
+    (one error naming the field), no approval request exists for anyone to answer, nothing applied."""
+    admin = stack.client("admin")
+    path = ROOT / "config" / "foundation.yaml"  # what the stack reads (FOUNDATION_CONFIG unset)
+    original = path.read_text()
+    assert "  approvers: [approver]" in original
+    orgs = stack.aws("organizations")
+    organization_before = _has_org(orgs)
+    admin.wait_for_dag(DAG)
+    pause_phases_after(stack, DAG)
+    admin.unpause(DAG)
+    try:
+        path.write_text(original.replace("  approvers: [approver]", "  approvers: []"))
+        run_id = admin.trigger(DAG)
+        assert admin.wait_for_run(DAG, run_id, timeout=300) == "failed"
+    finally:
+        path.write_text(original)
+        _wait_for_no_import_errors(admin)  # the promotion DAG reads the config when parsed
+    states = admin.task_states(DAG, run_id)
+    assert states["validate"] == "failed" and states["approve"] == "upstream_failed"
+    assert states["apply_structure"] == "upstream_failed"
+    log = admin.task_log(DAG, run_id, "validate")
+    assert "approvals.approvers" in log and "at least one approver" in log and "nothing was applied" in log
+    detail = admin.request("GET", f"/dags/{DAG}/dagRuns/{run_id}/hitlDetails").json()
+    assert detail["total_entries"] == 0  # no request anyone could answer
+    assert _has_org(orgs) == organization_before
+
+
+def _wait_for_no_import_errors(admin, timeout: float = 120) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while (errors := admin.request("GET", "/importErrors").json()["import_errors"]) and time.monotonic() < deadline:
+        time.sleep(2)
+    assert not errors, errors

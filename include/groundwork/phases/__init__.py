@@ -1,6 +1,7 @@
 """The roadmap phases, in order: DAG id, domain module, and the phase each must follow.
 
-Each phase's domain module (`groundwork.phases.<module>`) exposes `plan(ctx, config) -> Plan`;
+The phases and their steps are defined in `groundwork.phases.spec`; each domain module
+exposes `plan(ctx, config) -> Plan` and the interface that module describes;
 a phase whose module does not exist yet is simply not implemented.
 """
 
@@ -9,8 +10,10 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-PHASES = ("phase1_foundation", "phase2_identity", "phase3_network", "phase4_observability", "phase5_cicd")
-MODULES = dict(zip(PHASES, ("foundation", "identity", "network", "observability", "cicd")))
+from groundwork.phases.spec import SPECS
+
+PHASES = tuple(SPECS)
+MODULES = {dag_id: spec.module for dag_id, spec in SPECS.items()}
 
 
 def previous_phase(dag_id: str) -> str | None:

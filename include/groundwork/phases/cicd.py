@@ -20,6 +20,7 @@ from urllib.parse import unquote, urlsplit
 
 from groundwork.aws.context import AwsContext
 from groundwork.phases.foundation import NotConverged, account_ids
+from groundwork.phases.spec import Planned
 from groundwork.plan.model import Change, Plan
 from groundwork.policy import cicd as docs
 from groundwork.policy.cicd import CicdTopology
@@ -191,3 +192,13 @@ def verify(ctx: AwsContext, config, external_id: str) -> dict:
         "repository": t.repository_uri,
         "external_id": external_id_label(config),
     }
+
+
+# --------------------------------------------------------------------------- phase interface (spec.py)
+def planned(ctx: AwsContext, config, external_id: str) -> Planned:
+    """Changes to production environments need approval; the ExternalId is named by source only."""
+    found = plan(ctx, config, external_id)
+    return Planned(found, needs_approval=needs_approval(found), lines=(external_id_label(config),))
+
+
+verified = verify

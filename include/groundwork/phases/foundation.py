@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from groundwork.aws import organizations as orgs
 from groundwork.aws.context import AwsContext
+from groundwork.phases.spec import Planned
 from groundwork.plan.model import Plan
 from groundwork.reconcile import accounts, organization, policies
 
@@ -93,3 +94,18 @@ def verify(ctx: AwsContext, config) -> dict[str, str]:
     if unreachable:
         raise NotConverged(f"the access role {ctx.access_role_name} cannot be assumed in {unreachable}")
     return ids
+
+
+# --------------------------------------------------------------------------- phase interface (spec.py)
+def planned(ctx: AwsContext, config) -> Planned:
+    """Every change to the organization needs approval; the account ids go to the account step."""
+    found, ids = plan_with_ids(ctx, config)
+    return Planned(found, needs_approval=not found.is_empty(), extras={"account_ids": ids})
+
+
+def account_names(config) -> list[str]:
+    return [a.name for a in config.organization.accounts]
+
+
+def verified(ctx: AwsContext, config) -> dict:
+    return {"phase": PHASE, "accounts": verify(ctx, config)}

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from groundwork.aws.context import AwsContext
 from groundwork.phases.foundation import NotConverged, account_ids
+from groundwork.phases.spec import Planned
 from groundwork.plan.model import SYMBOL, Change, Plan
 from groundwork.reconcile import identity_assignments as assignments
 from groundwork.reconcile import identity_groups as groups
@@ -192,3 +193,19 @@ def verify(ctx: AwsContext, config) -> dict:
         "groups": view.existing_groups(),
         "assignments": len([c for c in fresh.changes if c.kind == assignments.KIND]),
     }
+
+
+# --------------------------------------------------------------------------- phase interface (spec.py)
+def planned(ctx: AwsContext, config) -> Planned:
+    """AdminAccess grants and production changes need approval; the approver reads each one's reason."""
+    found = plan(ctx, config)
+    needed = needs_approval(found)
+    lines = tuple(f"  approval for {c.key}: {approval_reason(c)}" for c in found.pending if approval_reason(c))
+    return Planned(found, needs_approval=needed, markdown=approval_markdown(found) if needed else None, lines=lines)
+
+
+def account_names(config) -> list[str]:
+    return [a.name for a in config.organization.accounts]
+
+
+verified = verify

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from groundwork.aws.context import AwsContext
 from groundwork.phases.foundation import NotConverged, account_ids
+from groundwork.phases.spec import Planned, scoped_markdown
 from groundwork.plan.model import Plan
 from groundwork.reconcile import network_dns, network_hub, network_routing, network_vpc
 from groundwork.reconcile.cidr import CidrPlan, ForeignVpc, plan_cidrs
@@ -197,3 +198,21 @@ def verify(ctx: AwsContext, config) -> dict:
                          "attachment_id": s.attachment["TransitGatewayAttachmentId"]} for n, s in view.vpcs.items()},
         "capacity": view.cidrs.capacity_line(),
     }
+
+
+# --------------------------------------------------------------------------- phase interface (spec.py)
+def planned(ctx: AwsContext, config) -> Planned:
+    """Only changes to production VPCs or route tables need approval; the CIDR plan and its capacity
+    are shown with it."""
+    found, view = plan_with_view(ctx, config)
+    production = production_changes(found)
+    markdown = scoped_markdown(found, production, "Production changes only") if production else None
+    return Planned(found, needs_approval=bool(production), markdown=markdown,
+                   extras={"cidrs": view.cidrs.blocks, "capacity": view.cidrs.capacity_line()})
+
+
+def network_account_names(config) -> list[str]:
+    return [a.name for a in network_accounts(config)]
+
+
+verified = verify

@@ -22,6 +22,7 @@ from groundwork.aws import kms
 from groundwork.aws.context import AwsContext
 from groundwork.aws import iam
 from groundwork.phases.foundation import NotConverged, account_ids
+from groundwork.phases.spec import Planned, scoped_markdown
 from groundwork.plan.model import Change, Plan
 from groundwork.policy import observability as docs
 from groundwork.policy.observability import ObservabilityTopology
@@ -314,3 +315,17 @@ def verify(ctx: AwsContext, config) -> dict:
         "recorders": len(t.accounts) * len(t.regions),
         "regions": list(t.regions),
     }
+
+
+# --------------------------------------------------------------------------- phase interface (spec.py)
+def planned(ctx: AwsContext, config) -> Planned:
+    """Changes to the Log Archive account or the organization trail need approval."""
+    found = plan(ctx, config)
+    guarded = approval_changes(found, config)
+    markdown = scoped_markdown(
+        found, guarded, "Changes to the Log Archive account and the organization trail only (Config, GuardDuty, "
+        "Security Hub in other accounts follow)") if guarded else None
+    return Planned(found, needs_approval=bool(guarded), markdown=markdown)
+
+
+verified = verify

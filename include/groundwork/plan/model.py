@@ -21,6 +21,11 @@ def _digest(value) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
 
 
+class Refused(Exception):
+    """A phase cannot go on until a person acts (enable a service, create groups...): retrying the
+    task will not help, so the Airflow side fails it at once with this message."""
+
+
 @dataclass(frozen=True)
 class Change:
     action: Action

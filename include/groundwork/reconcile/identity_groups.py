@@ -10,13 +10,13 @@ removes its assignments.
 from __future__ import annotations
 
 from groundwork.aws import identitystore
-from groundwork.plan.model import Change, check_approved
+from groundwork.plan.model import Change, Refused, check_approved
 
 KIND = "group"
 IDP_NAMES = {"okta": "Okta", "azure_ad": "Azure AD (Microsoft Entra ID)", "google_workspace": "Google Workspace"}
 
 
-class MissingGroups(Exception):
+class MissingGroups(Refused):
     pass
 
 

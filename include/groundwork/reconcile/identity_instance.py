@@ -7,12 +7,14 @@ no API for it. Without an instance, phase 2 stops before anything else with that
 
 from __future__ import annotations
 
+from groundwork.plan.model import Refused
+
 from dataclasses import dataclass
 
 from groundwork.aws import identity_center
 
 
-class IdentityCenterNotEnabled(Exception):
+class IdentityCenterNotEnabled(Refused):
     pass
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from groundwork.aws import organizations as orgs
-from groundwork.plan.model import Change, check_approved
+from groundwork.plan.model import Change, Refused, check_approved
 
 ROOT = "Root"
 
@@ -80,7 +80,7 @@ def plan_structure(config, snap: OrgSnapshot) -> list[Change]:
     return changes
 
 
-class OrganizationNotAllFeatures(Exception):
+class OrganizationNotAllFeatures(Refused):
     pass
 
 

@@ -1,0 +1,152 @@
+"""One DAG builder for every phase, from its spec (`groundwork.phases.spec`):
+
+    [gate] -> validate -> plan -> needs_approval -> [approve] -> step 1 -> ... -> verify -> publish
+
+Phase 1 has no gate. A step mapped over accounts (or environments) gets a task listing them from
+the config, then one task instance per item. A step that waits on AWS is one of the deferrable
+operators in `WAITS`; every other step is the same small task calling the domain function.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from airflow.sdk import DAG, task
+
+from groundwork.phases.spec import SPECS, PhaseSpec, Step
+from groundwork_airflow import phase
+from groundwork_airflow.accounts import EnsureAccountOperator
+from groundwork_airflow.identity_assignments import EnsureAssignmentsOperator
+from groundwork_airflow.network_vpc import EnsureVpcOperator
+from groundwork_airflow.trail_logging import TrailLoggingSensor
+
+WAITS = {
+    "ensure_account": EnsureAccountOperator,
+    "ensure_assignments": EnsureAssignmentsOperator,
+    "ensure_vpc": EnsureVpcOperator,
+    "trail_logging": TrailLoggingSensor,
+}
+
+
+def _context(spec: PhaseSpec, secrets: tuple[str, ...]):
+    from groundwork_airflow.aws import context_for
+    from groundwork_airflow.secrets import read
+
+    config = phase.load_runtime_config()
+    return config, context_for(config), read(secrets, config)
+
+
+def _refused(exc: Exception):
+    from airflow.sdk.exceptions import AirflowFailException
+
+    return AirflowFailException(str(exc))
+
+
+def plan_task(spec: PhaseSpec):
+    @task(task_id="plan", multiple_outputs=True, doc_md="Desired (config) vs actual (AWS): the changes this run "
+          "would make, and whether they need approval.")
+    def plan():
+        from groundwork.plan.model import Refused
+
+        config, ctx, secrets = _context(spec, spec.secrets)
+        try:
+            planned = spec.domain().planned(ctx, config, **secrets)
+        except Refused as exc:
+            raise _refused(exc) from None  # a person must act; retrying will not help
+        out = phase.plan_output(planned.plan, needs_approval=planned.needs_approval)
+        if planned.markdown:
+            out["markdown"] = planned.markdown
+        out.update(planned.extras)
+        print(out["headline"])
+        for change in planned.plan.pending:
+            print(" ", change.summary(), "(production)" if change.production else "")
+        for line in (*planned.plan.notes, *planned.lines):
+            print(line)
+        return out
+
+    return plan()
+
+
+def _applied(done) -> list[str]:
+    lines = [c.summary() for c in done]
+    for line in lines:
+        print("applied:", line)
+    return lines
+
+
+def step_task(spec: PhaseSpec, step: Step, first: bool):
+    """A plain step: the domain function with this run's approved change ids."""
+    options = {"task_id": step.task_id, "doc_md": step.doc}
+    if first:
+        options["trigger_rule"] = "none_failed_min_one_success"  # after the approval, or without one
+    if step.max_active:
+        options["max_active_tis_per_dagrun"] = step.max_active
+
+    @task(**options)
+    def run(item: str | None = None, **context):
+        config, ctx, secrets = _context(spec, step.secrets)
+        function = getattr(spec.domain(), step.function)
+        items = (item,) if step.each else ()
+        return _applied(function(ctx, config, *items, phase.approved_ids(context["ti"]), **secrets))
+
+    return run
+
+
+def items_task(spec: PhaseSpec, step: Step):
+    @task(task_id=step.items_task, doc_md=f"What `{step.task_id}` maps over (from the config, no AWS call).")
+    def items():
+        return getattr(spec.domain(), step.each)(phase.load_runtime_config())
+
+    return items()
+
+
+def verify_task(spec: PhaseSpec):
+    @task(task_id="verify", doc_md="A fresh plan must be empty; what exists (ids, no secrets).")
+    def verify():
+        config, ctx, secrets = _context(spec, spec.secrets)
+        return spec.domain().verified(ctx, config, **secrets)
+
+    return verify()
+
+
+def build_phase_dag(dag_id: str) -> DAG:
+    spec = SPECS[dag_id]
+    number = list(SPECS).index(dag_id) + 1
+    with DAG(
+        dag_id=dag_id,
+        description=spec.description,
+        schedule=phase.phase_schedule(dag_id),
+        start_date=datetime(2026, 1, 1),
+        catchup=False,
+        max_active_runs=1,
+        default_args=phase.DEFAULT_ARGS,
+        tags=["groundwork", f"phase{number}"],
+        doc_md=f"{spec.description}.\n\n{spec.doc}",
+    ) as dag:
+        checked = phase.validate()
+        if phase.previous_phase(dag_id):
+            phase.gate(dag_id) >> checked
+        plan = plan_task(spec)
+        checked >> plan
+        approve = phase.approval()
+        previous = None
+        for position, step in enumerate(spec.steps):
+            names = items_task(spec, step) if step.each else None
+            if step.wait:
+                operator = WAITS[step.task_id]
+                options = {"max_active_tis_per_dagrun": step.max_active} if step.max_active else {}
+                current = (operator.partial(task_id=step.task_id, **options).expand(account_name=names)
+                           if names is not None else operator(task_id=step.task_id))
+            else:
+                run = step_task(spec, step, first=position == 0)
+                current = run.expand(item=names) if names is not None else run()
+            if position == 0:
+                phase.needs_approval(plan, approve.task_id, step.task_id) >> [approve, current]
+                approve >> current
+            else:
+                previous >> (names if names is not None else current)
+            previous = current
+        verified = verify_task(spec)
+        previous >> verified
+        phase.publish(dag_id)(verified)
+    return dag
