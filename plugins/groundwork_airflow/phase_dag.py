@@ -30,7 +30,7 @@ WAITS = {
 
 def _context(spec: PhaseSpec, secrets: tuple[str, ...]):
     from groundwork_airflow.aws import context_for
-    from groundwork_airflow.secrets import read
+    from groundwork_airflow.runtime_secrets import read
 
     config = phase.load_runtime_config()
     return config, context_for(config), read(secrets, config)

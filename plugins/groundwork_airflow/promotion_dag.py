@@ -19,7 +19,7 @@ from airflow.sdk import DAG, Param, task
 from airflow.sdk.exceptions import AirflowFailException
 
 from groundwork_airflow import phase
-from groundwork_airflow.secrets import external_id
+from groundwork_airflow.runtime_secrets import external_id
 
 DAG_ID = "promote_artifact"
 PHASE5 = "phase5_cicd"

@@ -6,7 +6,7 @@ import pytest
 from airflow.sdk.exceptions import AirflowFailException
 
 from groundwork.config.loader import load_config
-from groundwork_airflow.secrets import external_id
+from groundwork_airflow.runtime_secrets import external_id
 
 from tests.conftest import ROOT
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from groundwork.aws.common import MANAGED_TAG
+
 MANAGEMENT_EVENTS = [{"ReadWriteType": "All", "IncludeManagementEvents": True, "DataResources": []}]
 
 
@@ -16,7 +18,7 @@ def create_trail(client, name: str, bucket: str, kms_key: str) -> dict:
     return client.create_trail(
         Name=name, S3BucketName=bucket, KmsKeyId=kms_key, IsMultiRegionTrail=True, IsOrganizationTrail=True,
         EnableLogFileValidation=True, IncludeGlobalServiceEvents=True,
-        TagsList=[{"Key": "managed-by", "Value": "groundwork"}],
+        TagsList=[MANAGED_TAG],
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from groundwork.aws.common import MANAGED_TAG
+
 
 def recorders(client) -> list[dict]:
     return client.describe_configuration_recorders().get("ConfigurationRecorders", [])
@@ -49,5 +51,5 @@ def put_organization_aggregator(client, name: str, role_arn: str) -> None:
     client.put_configuration_aggregator(
         ConfigurationAggregatorName=name,
         OrganizationAggregationSource={"RoleArn": role_arn, "AllAwsRegions": True},
-        Tags=[{"Key": "managed-by", "Value": "groundwork"}],
+        Tags=[MANAGED_TAG],
     )

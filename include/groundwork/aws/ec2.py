@@ -4,7 +4,7 @@ go by tag, and "not found" is None."""
 
 from __future__ import annotations
 
-MANAGED = {"managed-by": "groundwork"}
+from groundwork.aws.common import MANAGED, all_items
 
 
 def tag_spec(resource_type: str, tags: dict[str, str]) -> list[dict]:
@@ -15,11 +15,7 @@ def tags_of(resource: dict) -> dict[str, str]:
     return {t["Key"]: t["Value"] for t in resource.get("Tags") or []}
 
 
-def _all(client, operation: str, key: str, **kwargs) -> list[dict]:
-    items: list[dict] = []
-    for page in client.get_paginator(operation).paginate(**kwargs):
-        items += page[key]
-    return items
+_all = all_items
 
 
 def _tag_filters(tags: dict[str, str]) -> list[dict]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from groundwork.aws.common import MANAGED_TAG
+
 from groundwork.policy.documents import canonical
 
 
@@ -24,7 +26,7 @@ def create_repository(client, name: str, immutable: bool, scan_on_push: bool) ->
         repositoryName=name,
         imageTagMutability="IMMUTABLE" if immutable else "MUTABLE",
         imageScanningConfiguration={"scanOnPush": scan_on_push},
-        tags=[{"Key": "managed-by", "Value": "groundwork"}],
+        tags=[MANAGED_TAG],
     )["repository"]
 
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
+from groundwork.aws.common import MANAGED, all_items
 
-def _all(client, operation: str, key: str, **kwargs) -> list:
-    items: list = []
-    for page in client.get_paginator(operation).paginate(**kwargs):
-        items += page[key]
-    return items
+
+_all = all_items
 
 
 def detector_id(client) -> str | None:
@@ -21,7 +19,7 @@ def detector_enabled(client, detector: str) -> bool:
 
 def create_detector(client) -> str:
     return client.create_detector(Enable=True, FindingPublishingFrequency="FIFTEEN_MINUTES",
-                                  Tags={"managed-by": "groundwork"})["DetectorId"]
+                                  Tags=MANAGED)["DetectorId"]
 
 
 def enable_detector(client, detector: str) -> None:

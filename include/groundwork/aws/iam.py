@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from groundwork.policy.documents import canonical
+from groundwork.aws.common import MANAGED_TAG
 
-MANAGED_TAG = {"Key": "managed-by", "Value": "groundwork"}
+from groundwork.policy.documents import canonical
 
 
 def get_role(client, name: str) -> dict | None:

@@ -9,19 +9,15 @@ from __future__ import annotations
 
 import json
 
+from groundwork.aws.common import MANAGED_TAG, all_items
 from groundwork.aws.errors import error_code
 
-MANAGED_TAG = {"Key": "managed-by", "Value": "groundwork"}
 LATEST = "LATEST_PERMISSION_SET_PROVISIONED"
 OUTDATED = "LATEST_PERMISSION_SET_NOT_PROVISIONED"
 IN_PROGRESS = "IN_PROGRESS"
 
 
-def _all(client, operation: str, key: str, **kwargs) -> list:
-    items: list = []
-    for page in client.get_paginator(operation).paginate(**kwargs):
-        items += page[key]
-    return items
+_all = all_items
 
 
 def instances(client) -> list[dict]:

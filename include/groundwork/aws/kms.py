@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
+from groundwork.aws.common import MANAGED_KMS_TAG, all_items
+
 from groundwork.policy.documents import canonical
 
 ALIAS_TAG = "groundwork-alias"
 
 
-def _all(client, operation: str, key: str, **kwargs) -> list[dict]:
-    items: list[dict] = []
-    for page in client.get_paginator(operation).paginate(**kwargs):
-        items += page[key]
-    return items
+_all = all_items
 
 
 def key_id_for_alias(client, alias: str) -> str | None:
@@ -51,7 +49,7 @@ def create_key(client, alias: str, description: str, policy: dict | str) -> str:
     return client.create_key(
         Policy=canonical(policy), Description=description, KeyUsage="ENCRYPT_DECRYPT",
         KeySpec="SYMMETRIC_DEFAULT",
-        Tags=[{"TagKey": "managed-by", "TagValue": "groundwork"}, {"TagKey": ALIAS_TAG, "TagValue": alias}],
+        Tags=[MANAGED_KMS_TAG, {"TagKey": ALIAS_TAG, "TagValue": alias}],
     )["KeyMetadata"]["KeyId"]
 
 

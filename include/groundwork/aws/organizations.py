@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
+from groundwork.aws.common import MANAGED_TAG, all_items
+
 
 SCP = "SERVICE_CONTROL_POLICY"
-MANAGED_TAG = {"Key": "managed-by", "Value": "groundwork"}
 
 
-def _all(client, operation: str, key: str, **kwargs) -> list[dict]:
-    items: list[dict] = []
-    for page in client.get_paginator(operation).paginate(**kwargs):
-        items += page[key]
-    return items
+_all = all_items
 
 
 def describe_organization(client) -> dict | None:

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-MANAGED_TAG = {"key": "managed-by", "value": "groundwork"}
+from groundwork.aws.common import MANAGED_TAG_LOWER, all_items
 
 
-def _all(client, operation: str, key: str, **kwargs) -> list[dict]:
-    items: list[dict] = []
-    for page in client.get_paginator(operation).paginate(**kwargs):
-        items += page[key]
-    return items
+_all = all_items
 
 
 def enable_sharing_with_organization(client) -> None:
@@ -31,7 +27,7 @@ def associated(client, share_arn: str, association_type: str) -> set[str]:
 
 def create_share(client, name: str, resource_arns: list[str], principals: list[str]) -> dict:
     return client.create_resource_share(name=name, resourceArns=resource_arns, principals=principals,
-                                        allowExternalPrincipals=False, tags=[MANAGED_TAG])["resourceShare"]
+                                        allowExternalPrincipals=False, tags=[MANAGED_TAG_LOWER])["resourceShare"]
 
 
 def associate(client, share_arn: str, resource_arns: list[str], principals: list[str]) -> None:

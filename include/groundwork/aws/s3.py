@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from groundwork.aws.common import MANAGED_TAG
+
 from groundwork.aws.errors import error_code
 from groundwork.policy.documents import canonical
 
-MANAGED_TAG = {"Key": "managed-by", "Value": "groundwork"}
 BLOCK_ALL = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
              "RestrictPublicBuckets": True}
 

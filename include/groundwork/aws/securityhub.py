@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
+from groundwork.aws.common import MANAGED, all_items
+
 from groundwork.aws.errors import error_code
 
 
-def _all(client, operation: str, key: str, **kwargs) -> list:
-    items: list = []
-    for page in client.get_paginator(operation).paginate(**kwargs):
-        items += page[key]
-    return items
+_all = all_items
 
 
 def hub(client) -> dict | None:
@@ -23,7 +21,7 @@ def hub(client) -> dict | None:
 
 def enable(client) -> None:
     """Security Hub without AWS's default standards: the configured ones are enabled explicitly."""
-    client.enable_security_hub(EnableDefaultStandards=False, Tags={"managed-by": "groundwork"})
+    client.enable_security_hub(EnableDefaultStandards=False, Tags=MANAGED)
 
 
 def admin_accounts(client) -> list[str]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from groundwork.aws.common import is_managed
 from groundwork.aws import identity_center as sso
 from groundwork.plan.model import Change, check_approved
 from groundwork.policy.documents import canonical
@@ -76,7 +77,7 @@ def read_permission_sets(client, instance_arn: str, names: set[str], details: bo
     out: dict[str, PermissionSetState] = {}
     for arn in sso.permission_set_arns(client, instance_arn):
         described = sso.describe_permission_set(client, instance_arn, arn)
-        managed = sso.permission_set_tags(client, instance_arn, arn).get("managed-by") == "groundwork"
+        managed = is_managed(sso.permission_set_tags(client, instance_arn, arn))
         if described["Name"] not in names and not managed:
             continue
         if not details:

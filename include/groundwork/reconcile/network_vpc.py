@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from groundwork.aws.common import is_managed
 from groundwork.aws import ec2
 from groundwork.plan.model import Change, check_approved
 from groundwork.reconcile.network_layout import (
@@ -128,7 +129,7 @@ def plan_vpc(layout: AccountLayout, state: VpcState, region: str, tgw_id: str | 
         found = state.endpoints.get(service)
         add("vpc_endpoint", f"{name}/{service}", {"type": found["VpcEndpointType"]} if found else None, {"type": kind})
     for service, found in state.endpoints.items():
-        if service not in wanted and ec2.tags_of(found).get("managed-by") == "groundwork":
+        if service not in wanted and is_managed(ec2.tags_of(found)):
             add("vpc_endpoint", f"{name}/{service}", {"type": found["VpcEndpointType"]}, None, note="removed from the config")
     attachment = {"transit_gateway": "hub", "subnets": sorted(layout.private_subnets)}
     att_before = None

@@ -6,6 +6,7 @@ config is detached and deleted (shown in the plan first). Others are never touch
 
 from __future__ import annotations
 
+from groundwork.aws.common import is_managed
 from groundwork.aws import organizations as orgs
 from groundwork.plan.model import Change, check_approved
 from groundwork.policy.documents import canonical
@@ -31,7 +32,7 @@ def read_policies(client, snap: OrgSnapshot, wanted: set[str]) -> dict[str, dict
         if summary.get("AwsManaged"):
             continue
         name = summary["Name"]
-        if name not in wanted and orgs.tags(client, summary["Id"]).get("managed-by") != "groundwork":
+        if name not in wanted and not is_managed(orgs.tags(client, summary["Id"])):
             continue
         targets = sorted(snap.path_of(t["TargetId"]) for t in orgs.policy_targets(client, summary["Id"]))
         found[name] = {
