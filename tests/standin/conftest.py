@@ -20,7 +20,7 @@ READY = re.compile(r"listening on (http://[\d.]+:\d+)")
 def standin(tmp_path):
     record = tmp_path / "recording.jsonl"
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO / "include"), env.get("PYTHONPATH")]))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO / "tools"), str(REPO / "include"), env.get("PYTHONPATH")]))
     # the stand-in must not depend on (or leak) anything AWS from the caller's environment
     for k in ("MOTO_ENABLE_RECORDING", "MOTO_RECORDER_FILEPATH"):
         env.pop(k, None)
