@@ -47,7 +47,9 @@ def parse_time_environments() -> list[tuple[str, bool]]:
         return []
     if config.cicd is None:
         return []
-    return [(e.name, e.requires_approval or config.account(e.account).is_production) for e in config.cicd.environments]
+    from groundwork.phases.cicd import promotion_order
+
+    return promotion_order(config)
 
 
 @task(task_id="ready", retries=0)

@@ -72,9 +72,19 @@ def topology(ctx: AwsContext, config) -> CicdTopology:
     return CicdTopology.from_config(config, ctx.region, orchestrator, ids)
 
 
+def needs_approval_to_deploy(config, env) -> bool:
+    """An environment is guarded (approval before a deployment, production-grade resources) when the
+    config says so or its account is a production account."""
+    return env.requires_approval or config.account(env.account).is_production
+
+
+def promotion_order(config) -> list[tuple[str, bool]]:
+    """(environment, needs approval before deploying) in the config's promotion order."""
+    return [(e.name, needs_approval_to_deploy(config, e)) for e in config.cicd.environments]
+
+
 def _production_envs(config) -> set[str]:
-    return {e.name for e in config.cicd.environments
-            if e.requires_approval or config.account(e.account).is_production}
+    return {name for name, guarded in promotion_order(config) if guarded}
 
 
 def pipeline_spec(t: CicdTopology, config) -> cicd_roles.RoleSpec:
