@@ -24,7 +24,7 @@ from groundwork.phases.spec import Planned
 from groundwork.plan.model import Change, Plan
 from groundwork.policy import cicd as docs
 from groundwork.policy.cicd import CicdTopology
-from groundwork.reconcile import cicd_buckets, cicd_keys, cicd_registry, cicd_roles
+from groundwork.reconcile import cicd_registry, iam_roles, kms_keys, s3_buckets
 
 PHASE = "phase5_cicd"
 
@@ -87,8 +87,8 @@ def _production_envs(config) -> set[str]:
     return {name for name, guarded in promotion_order(config) if guarded}
 
 
-def pipeline_spec(t: CicdTopology, config) -> cicd_roles.RoleSpec:
-    return cicd_roles.RoleSpec(
+def pipeline_spec(t: CicdTopology, config) -> iam_roles.RoleSpec:
+    return iam_roles.RoleSpec(
         account=t.shared_account, account_name=t.name_of(t.shared_account), name=t.pipeline_role_name,
         description="groundwork: the deployment pipeline; assumes each environment's deployment role",
         trust=docs.pipeline_trust(t), permissions=docs.pipeline_permissions(t),
@@ -101,18 +101,18 @@ def environment_specs(t: CicdTopology, config, env: str, external_id: str) -> li
     name = t.name_of(account)
     production = env in _production_envs(config)
     return [
-        cicd_roles.RoleSpec(
+        iam_roles.RoleSpec(
             account=account, account_name=name, name=t.deployment_role_name,
             description=f"groundwork: deploys to {env}; trusts only the pipeline role, with the ExternalId",
             trust=docs.deployment_trust(t, external_id), permissions=docs.deployment_permissions(t, env),
             production=production, external_id=external_id, external_id_label=external_id_label(config),
         ),
-        cicd_keys.KeySpec(
+        kms_keys.KeySpec(
             account=account, account_name=name, alias=t.environment_key_alias(env),
             description=f"groundwork: artifacts deployed to {env}", policy=docs.environment_key_policy(t, env),
             production=production,
         ),
-        cicd_buckets.BucketSpec(
+        s3_buckets.BucketSpec(
             account=account, account_name=name, bucket=t.deployment_bucket(env),
             kms_key=t.alias_arn(account, t.environment_key_alias(env)),
             policy=docs.deployment_bucket_policy(t, env), region=t.region, production=production,
@@ -124,10 +124,10 @@ def artifact_store_specs(t: CicdTopology, config) -> list:
     shared, name = t.shared_account, t.name_of(t.shared_account)
     production = bool(_production_envs(config))  # their policies grant the production deployment role
     return [
-        cicd_keys.KeySpec(account=shared, account_name=name, alias=t.ARTIFACT_KEY_ALIAS,
+        kms_keys.KeySpec(account=shared, account_name=name, alias=t.ARTIFACT_KEY_ALIAS,
                           description="groundwork: the artifact store", policy=docs.artifact_key_policy(t),
                           production=production),
-        cicd_buckets.BucketSpec(account=shared, account_name=name, bucket=t.artifact_bucket,
+        s3_buckets.BucketSpec(account=shared, account_name=name, bucket=t.artifact_bucket,
                                 kms_key=t.alias_arn(shared, t.ARTIFACT_KEY_ALIAS),
                                 policy=docs.artifact_bucket_policy(t), region=t.region, production=production),
         cicd_registry.RepositorySpec(account=shared, account_name=name, name=t.repository_name,
@@ -135,10 +135,10 @@ def artifact_store_specs(t: CicdTopology, config) -> list:
     ]
 
 
-_PLAN = {cicd_roles.RoleSpec: cicd_roles.plan_role, cicd_keys.KeySpec: cicd_keys.plan_key,
-         cicd_buckets.BucketSpec: cicd_buckets.plan_bucket, cicd_registry.RepositorySpec: cicd_registry.plan_repository}
-_APPLY = {cicd_roles.RoleSpec: cicd_roles.apply_role, cicd_keys.KeySpec: cicd_keys.apply_key,
-          cicd_buckets.BucketSpec: cicd_buckets.apply_bucket,
+_PLAN = {iam_roles.RoleSpec: iam_roles.plan_role, kms_keys.KeySpec: kms_keys.plan_key,
+         s3_buckets.BucketSpec: s3_buckets.plan_bucket, cicd_registry.RepositorySpec: cicd_registry.plan_repository}
+_APPLY = {iam_roles.RoleSpec: iam_roles.apply_role, kms_keys.KeySpec: kms_keys.apply_key,
+          s3_buckets.BucketSpec: s3_buckets.apply_bucket,
           cicd_registry.RepositorySpec: cicd_registry.apply_repository}
 
 

@@ -26,7 +26,7 @@ from groundwork.phases.spec import Planned, scoped_markdown
 from groundwork.plan.model import Change, Plan
 from groundwork.policy import observability as docs
 from groundwork.policy.observability import ObservabilityTopology
-from groundwork.reconcile import cicd_keys, cicd_roles, config_recorders, log_archive, security_services, trail
+from groundwork.reconcile import config_recorders, iam_roles, kms_keys, log_archive, security_services, trail
 
 PHASE = "phase4_observability"
 
@@ -54,26 +54,26 @@ def _la(t: ObservabilityTopology) -> str:
     return t.name_of(t.log_archive)
 
 
-def role_specs(t: ObservabilityTopology) -> list[cicd_roles.RoleSpec]:
+def role_specs(t: ObservabilityTopology) -> list[iam_roles.RoleSpec]:
     la, audit = _la(t), t.name_of(t.audit)
     return [
-        cicd_roles.RoleSpec(account=t.log_archive, account_name=la, name=t.break_glass_role_name,
+        iam_roles.RoleSpec(account=t.log_archive, account_name=la, name=t.break_glass_role_name,
                             description="groundwork: break glass for the log archive (management account only)",
                             trust=docs.break_glass_trust(t), permissions=docs.break_glass_permissions(t)),
-        cicd_roles.RoleSpec(account=t.log_archive, account_name=la, name=docs.REPLICATION_ROLE,
+        iam_roles.RoleSpec(account=t.log_archive, account_name=la, name=docs.REPLICATION_ROLE,
                             description="groundwork: replicates the log archive to the replica region",
                             trust=docs.service_trust(docs.S3), permissions=docs.replication_permissions(t)),
-        cicd_roles.RoleSpec(account=t.audit, account_name=audit, name=t.log_reader_role_name,
+        iam_roles.RoleSpec(account=t.audit, account_name=audit, name=t.log_reader_role_name,
                             description="groundwork: security readers of the log archive",
                             trust=docs.reader_trust(t), permissions=docs.reader_permissions(t)),
-        cicd_roles.RoleSpec(account=t.audit, account_name=audit, name=docs.AGGREGATOR_ROLE,
+        iam_roles.RoleSpec(account=t.audit, account_name=audit, name=docs.AGGREGATOR_ROLE,
                             description="groundwork: AWS Config organization aggregator",
                             trust=docs.service_trust(docs.CONFIG), permissions=docs.aggregator_permissions()),
     ]
 
 
-def key_specs(t: ObservabilityTopology) -> dict[str, cicd_keys.KeySpec]:
-    return {region: cicd_keys.KeySpec(account=t.log_archive, account_name=f"{_la(t)}/{region}",
+def key_specs(t: ObservabilityTopology) -> dict[str, kms_keys.KeySpec]:
+    return {region: kms_keys.KeySpec(account=t.log_archive, account_name=f"{_la(t)}/{region}",
                                       alias=docs.LOG_KEY_ALIAS, description=f"groundwork: log archive ({region})",
                                       policy=docs.log_key_policy(t))
             for region in (t.region, t.replica_region)}
@@ -140,13 +140,13 @@ def _members(t: ObservabilityTopology) -> tuple[dict[str, str], dict[str, str]]:
 
 # --------------------------------------------------------------------------- plan
 def _plan_log_archive(ctx: AwsContext, t: ObservabilityTopology) -> list[Change]:
-    changes = [cicd_roles.plan_role(ctx, spec) for spec in role_specs(t)]
+    changes = [iam_roles.plan_role(ctx, spec) for spec in role_specs(t)]
     readable = _break_glass_exists(ctx, t)  # the log key admits only break-glass, even for reading it
     for region, spec in key_specs(t).items():
         if readable:
-            changes.append(cicd_keys.plan_key(guarded(ctx, t, region), spec))
+            changes.append(kms_keys.plan_key(guarded(ctx, t, region), spec))
         else:
-            changes.append(Change("create", cicd_keys.KIND, spec.key, None, cicd_keys.desired(spec)))
+            changes.append(Change("create", kms_keys.KIND, spec.key, None, kms_keys.desired(spec)))
     changes.append(log_archive.plan_account_block(ctx, t.log_archive, _la(t)))
     changes += [log_archive.plan_bucket(ctx, spec) for spec in bucket_specs(t)]
     return changes
@@ -214,9 +214,9 @@ def approval_changes(plan_: Plan, config) -> list[Change]:
 # --------------------------------------------------------------------------- apply steps
 def apply_log_archive(ctx: AwsContext, config, approved: set[str]) -> list[Change]:
     t = topology(ctx, config)
-    done = [c for spec in role_specs(t) if (c := cicd_roles.apply_role(ctx, spec, approved))]
+    done = [c for spec in role_specs(t) if (c := iam_roles.apply_role(ctx, spec, approved))]
     for region, spec in key_specs(t).items():
-        if change := cicd_keys.apply_key(guarded(ctx, t, region), spec, approved):
+        if change := kms_keys.apply_key(guarded(ctx, t, region), spec, approved):
             done.append(change)
     if change := log_archive.apply_account_block(ctx, t.log_archive, _la(t), approved):
         done.append(change)

@@ -146,6 +146,15 @@ class StalePlan(Exception):
     """Apply was asked to make a change that the approved plan did not contain."""
 
 
+def action_for(before, after) -> str:
+    """The one create / delete / no-op / update decision: nothing there, nothing wanted, same, or not."""
+    if before is None:
+        return "create"
+    if after is None:
+        return "delete"
+    return "noop" if before == after else "update"
+
+
 def check_approved(change: Change, approved_ids: set[str] | frozenset[str]) -> None:
     if change.action != "noop" and change.id not in approved_ids:
         raise StalePlan(

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from groundwork.aws import ecr
-from groundwork.plan.model import Change, check_approved
+from groundwork.plan.model import Change, action_for, check_approved
 from groundwork.policy.documents import canonical
 
 KIND = "ecr_repository"
@@ -45,7 +45,7 @@ def read(ctx, spec: RepositorySpec) -> dict | None:
 
 def plan_repository(ctx, spec: RepositorySpec) -> Change:
     before, after = read(ctx, spec), desired(spec)
-    action = "create" if before is None else ("noop" if before == after else "update")
+    action = action_for(before, after)
     return Change(action, KIND, spec.key, before, after, production=spec.production)
 
 

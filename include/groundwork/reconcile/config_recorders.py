@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from groundwork.aws import config_service, iam
-from groundwork.plan.model import Change, check_approved
+from groundwork.plan.model import Change, action_for, check_approved
 
 ROLE_KIND = "iam_service_linked_role"
 RECORDER_KIND = "config_recorder"
@@ -26,7 +26,7 @@ class RecorderConflict(Exception):
 
 
 def _action(before, after) -> str:
-    return "create" if before is None else ("noop" if before == after else "update")
+    return action_for(before, after)
 
 
 # --------------------------------------------------------------------------- service-linked role

@@ -14,9 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from groundwork.aws import s3
-from groundwork.plan.model import Change, check_approved
+from groundwork.plan.model import Change, action_for, check_approved
 from groundwork.policy.documents import canonical
-from groundwork.reconcile.cicd_buckets import ALL_BLOCKED, block_text, read_protections
+from groundwork.reconcile.s3_buckets import ALL_BLOCKED, block_text, read_protections
 
 KIND = "log_bucket"
 ACCOUNT_BLOCK_KIND = "s3_account_public_access_block"
@@ -77,7 +77,7 @@ def read(client, spec: LogBucketSpec) -> dict | None:
 def plan_bucket(access, spec: LogBucketSpec) -> Change:
     before = read(access.client("s3", account_id=spec.account, region=spec.region), spec)
     after = desired(spec)
-    action = "create" if before is None else ("noop" if before == after else "update")
+    action = action_for(before, after)
     return Change(action, KIND, spec.key, before, after)
 
 
@@ -116,7 +116,7 @@ def plan_account_block(access, account: str, account_name: str) -> Change:
     before = None if found is None else {
         "public_access_block": block_text(found)}
     after = {"public_access_block": ALL_BLOCKED}
-    action = "create" if before is None else ("noop" if before == after else "update")
+    action = action_for(before, after)
     return Change(action, ACCOUNT_BLOCK_KIND, account_name, before, after)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from groundwork.aws import ec2, ram
-from groundwork.plan.model import Change, check_approved
+from groundwork.plan.model import Change, action_for, check_approved
 from groundwork.reconcile.network_layout import SHARE_NAME, TAG_ROLE, TAG_SEGMENT, segments
 
 RAM_PRINCIPAL = "ram.amazonaws.com"
@@ -66,7 +66,7 @@ def plan_hub(config, state: HubState) -> list[Change]:
     changes: list[Change] = []
 
     def add(kind, key, before, after, production=False, note=""):
-        action = "create" if before is None else ("noop" if before == after else "update")
+        action = action_for(before, after)
         changes.append(Change(action, kind, key, before, after, production=production, note=note))
 
     on = {"enabled": True}

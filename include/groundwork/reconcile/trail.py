@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from groundwork.aws import cloudtrail
-from groundwork.plan.model import Change, check_approved
+from groundwork.plan.model import Change, action_for, check_approved
 
 KIND = "cloudtrail_trail"
 SERVICE = "cloudtrail.amazonaws.com"
@@ -54,7 +54,7 @@ def read(client, spec: TrailSpec) -> dict | None:
 
 def plan_trail(client, spec: TrailSpec) -> Change:
     before, after = read(client, spec), desired(spec)
-    action = "create" if before is None else ("noop" if before == after else "update")
+    action = action_for(before, after)
     return Change(action, KIND, spec.key, before, after)
 
 

@@ -1,5 +1,5 @@
-"""S3 buckets of phase 5 (the artifact store in Shared Services, each environment's deployment
-bucket): versioning, default SSE-KMS with the right key (by alias ARN), public access blocked,
+"""S3 buckets groundwork owns (phase 5's artifact store and deployment buckets; phase 4's log
+buckets add Object Lock and replication in log_archive.py): versioning, default SSE-KMS with the right key (by alias ARN), public access blocked,
 bucket policy."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from groundwork.aws import s3
-from groundwork.plan.model import Change, check_approved
+from groundwork.plan.model import Change, action_for, check_approved
 from groundwork.policy.documents import canonical
 
 KIND = "s3_bucket"
@@ -59,7 +59,7 @@ def read(ctx, spec: BucketSpec) -> dict | None:
 
 def plan_bucket(ctx, spec: BucketSpec) -> Change:
     before, after = read(ctx, spec), desired(spec)
-    action = "create" if before is None else ("noop" if before == after else "update")
+    action = action_for(before, after)
     return Change(action, KIND, spec.key, before, after, production=spec.production)
 
 

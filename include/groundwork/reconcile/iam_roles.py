@@ -1,5 +1,5 @@
-"""IAM roles of phase 5 (the pipeline role, each environment's deployment role): trust policy and
-one inline permissions policy, compared as canonical JSON.
+"""IAM roles groundwork owns (phase 4's log archive roles, phase 5's pipeline and deployment roles):
+trust policy and one inline permissions policy, compared as canonical JSON.
 
 A trust policy with an ExternalId is only ever shown redacted (`redact_external_id`): the plan says
 "ExternalId: from connection <id>" when AWS holds the configured value and "(a different
@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 
 from groundwork.aws import iam
-from groundwork.plan.model import Change, check_approved
+from groundwork.plan.model import Change, action_for, check_approved
 from groundwork.policy.cicd import redact_external_id
 from groundwork.policy.documents import canonical
 
@@ -77,7 +77,7 @@ def read(ctx, spec: RoleSpec) -> dict | None:
 
 def plan_role(ctx, spec: RoleSpec) -> Change:
     before, after = read(ctx, spec), desired(spec)
-    action = "create" if before is None else ("noop" if before == after else "update")
+    action = action_for(before, after)
     return Change(action, KIND, spec.key, before, after, production=spec.production)
 
 

@@ -1,5 +1,5 @@
-"""KMS keys of phase 5 (the artifact key in Shared Services, one key per environment), found by
-alias: key policy, rotation, description. A create cut short between CreateKey and CreateAlias is
+"""KMS keys groundwork owns (phase 4's log keys, phase 5's artifact and per-environment keys),
+found by alias: key policy, rotation, description. A create cut short between CreateKey and CreateAlias is
 resumed with the tagged key, not repeated."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from groundwork.aws import kms
-from groundwork.plan.model import Change, check_approved
+from groundwork.plan.model import Change, action_for, check_approved
 from groundwork.policy.documents import canonical
 
 KIND = "kms_key"
@@ -48,7 +48,7 @@ def _read(client, spec: KeySpec) -> tuple[str | None, dict | None]:
 def plan_key(ctx, spec: KeySpec) -> Change:
     _, before = _read(ctx.client("kms", account_id=spec.account), spec)
     after = desired(spec)
-    action = "create" if before is None else ("noop" if before == after else "update")
+    action = action_for(before, after)
     return Change(action, KIND, spec.key, before, after, production=spec.production)
 
 
@@ -56,7 +56,7 @@ def apply_key(ctx, spec: KeySpec, approved: set[str]) -> Change | None:
     client = ctx.client("kms", account_id=spec.account)
     key_id, before = _read(client, spec)
     after = desired(spec)
-    action = "create" if before is None else ("noop" if before == after else "update")
+    action = action_for(before, after)
     change = Change(action, KIND, spec.key, before, after, production=spec.production)
     if action == "noop":
         return None
