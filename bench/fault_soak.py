@@ -6,7 +6,7 @@ Faults (stand-in fault injection, in front of moto, every service and operation)
 p/3 per call, so about p of all calls fail. Airflow retries failed tasks (retries=2); a run that
 still fails is cleared and rerun (up to --clears times), as an operator would. Then the faults are
 dropped and AWS is read back: accounts, OUs, SCPs, every groundwork-tagged EC2 resource, KMS
-keys, trails (bench/census.py); each must exist exactly once.
+keys, trails (groundwork_ops/census.py); each must exist exactly once.
 
     eval "$(scripts/stack.sh env)"
     .venv/bin/python bench/fault_soak.py --probability 0.3
@@ -26,16 +26,9 @@ from groundwork_ops.airflow_client import AirflowClient
 from groundwork_ops.rollout import approve_pending, deployed_phases
 from groundwork_standin.faults import FaultClient
 
-from census import census, duplicates
+from groundwork_ops.census import census, duplicates
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def add_faults(faults: FaultClient, probability: float) -> None:
-    share = 1 - (1 - probability) ** (1 / 3)  # three independent rules: about `probability` in all
-    faults.add(error_code="ThrottlingException", http_status=400, count=None, probability=share)
-    faults.add(error_code="ServiceUnavailable", http_status=503, count=None, probability=share)
-    faults.add(error_code="InternalFailure", http_status=500, count=None, probability=share, after=True)
 
 
 def run_until_done(admin, approver, dag_id: str, known: set[str], clears: int, log) -> tuple[str, int]:
@@ -83,7 +76,7 @@ def main() -> int:
     known = {dag_id: {r["dag_run_id"] for r in admin.runs(dag_id)} for dag_id in phases}
     for dag_id in phases:
         admin.unpause(dag_id)
-    add_faults(faults, args.probability)
+    faults.fail_a_share(args.probability)
     started, outcome = time.monotonic(), {}
     try:
         for dag_id in phases:

@@ -5,7 +5,7 @@ From an empty stand-in, the phases roll out in order; during each phase's run, `
 times, at a random moment, one running task instance (any task: plan, apply, a mapped account
 step, an approval sensor...) has its process SIGKILLed (the pid Airflow records for it), then it is
 cleared over the REST API once it has left `running` (failed or up for retry). Approvals are
-answered as they appear. At the end, AWS is read back (bench/census.py): each resource once.
+answered as they appear. At the end, AWS is read back (groundwork_ops/census.py): each resource once.
 
     eval "$(scripts/stack.sh env)"
     .venv/bin/python bench/kill_trials.py --per-phase 4 --seed 7
@@ -26,7 +26,7 @@ from groundwork.config.loader import load_config
 from groundwork_ops.airflow_client import AirflowClient
 from groundwork_ops.rollout import approve_pending, deployed_phases
 
-from census import census, duplicates
+from groundwork_ops.census import census, duplicates
 
 ROOT = Path(__file__).resolve().parents[1]
 LEFT_RUNNING = {"failed", "up_for_retry", "success", "deferred", "up_for_reschedule"}

@@ -100,3 +100,27 @@ def test_a_task_killed_during_create_account_converges_without_a_duplicate(stack
     assert killed["try_number"] >= 2  # the killed try did not finish; a later one did
     assert "terminated by signal" in admin.task_log(DAG, run_id, "ensure_account", try_number=1, map_index=index)
     assert_one_account_per_entry(stack)
+
+
+def test_phase1_under_30_percent_failed_aws_calls_converges_with_nothing_duplicated(stack, fresh_phase1):
+    """A small version of bench/fault_soak.py: about 30% of every AWS call fails (throttled, 503, or
+    applied with the answer lost); Airflow's retries and, when a run still fails, a clear of its
+    failed tasks (as an operator would) bring it to success; then every resource exists once."""
+    from groundwork_ops.census import census, duplicates
+
+    admin, approver, faults = fresh_phase1
+    faults.fail_a_share(0.3)
+    run_id, clears = admin.trigger(DAG), 0
+    try:
+        approve(admin, approver, run_id)
+        while (state := admin.wait_for_run(DAG, run_id, timeout=900)) == "failed" and clears < 4:
+            failed = sorted({t["task_id"] for t in admin.task_instances(DAG, run_id) if t["state"] == "failed"})
+            admin.clear(DAG, run_id, failed, only_failed=True)
+            clears += 1
+        fired = sum(r["fired"] for r in faults.rules())
+    finally:
+        faults.clear()
+    assert state == "success", admin.task_states(DAG, run_id)
+    assert fired > 20  # the faults did happen
+    assert duplicates(census(stack.standin_url, CONFIG)) == []
+    assert_one_account_per_entry(stack)

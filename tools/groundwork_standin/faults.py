@@ -23,6 +23,14 @@ class FaultClient:
         """Add a rule (fields of fault_injection.Rule); returns it with its id."""
         return self._call("POST", rule)
 
+    def fail_a_share(self, probability: float) -> None:
+        """About `probability` of every call fails: throttled, a 503, or a lost answer (applied, the
+        caller hears a 500), three independent rules of equal share, on every service."""
+        share = 1 - (1 - probability) ** (1 / 3)
+        self.add(error_code="ThrottlingException", http_status=400, count=None, probability=share)
+        self.add(error_code="ServiceUnavailable", http_status=503, count=None, probability=share)
+        self.add(error_code="InternalFailure", http_status=500, count=None, probability=share, after=True)
+
     def rules(self) -> list[dict]:
         return self._call("GET")["rules"]
 
