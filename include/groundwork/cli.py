@@ -17,7 +17,7 @@ import sys
 
 from groundwork.config.loader import ConfigError, config_path, load_config
 
-OK, FAILED, UNSUPPORTED = 0, 1, 2
+OK, FAILED = 0, 1
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -59,9 +59,6 @@ def plan(phase: int, path: str | None, as_json: bool) -> int:
     from groundwork.phases import phase_module
 
     module = phase_module(phase)
-    if module is None:
-        print(f"phase {phase} is not implemented yet", file=sys.stderr)
-        return UNSUPPORTED
     from botocore.exceptions import BotoCoreError, ClientError
 
     from groundwork.plan.model import render_text

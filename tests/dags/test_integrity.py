@@ -53,9 +53,9 @@ def test_tags_retries_and_no_catchup(dagbag, dag_id):
     dag = dagbag.dags[dag_id]
     assert {"groundwork", dag_id.split("_")[0]} <= set(dag.tags)
     assert dag.catchup is False and dag.max_active_runs == 1
+    once = {"gate", "validate", "needs_approval", "approve", "publish"}  # retrying cannot change their answer
     for task in dag.tasks:
-        assert task.retries is not None
-    assert dag.get_task("validate").retries == 0  # a bad config won't fix itself
+        assert task.retries == (0 if task.task_id in once else 2), task.task_id
 
 
 def test_phase1_shape(dagbag):

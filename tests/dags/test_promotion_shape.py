@@ -27,8 +27,9 @@ def test_not_a_phase_tags_and_settings(dag):
     assert dag.schedule is None or str(dag.timetable.summary) in ("None", "")
     assert set(dag.tags) == {"groundwork", "promotion"}
     assert dag.catchup is False and dag.max_active_runs == 1
-    for task in dag.tasks:
-        assert task.retries is not None
+    once = {"ready", "verify_artifact", "approve_production"}  # retrying cannot change their answer
+    for task in dag.tasks:  # AWS work (deploy, status, report) is retried
+        assert task.retries == (0 if task.task_id in once else 2), task.task_id
 
 
 def test_the_approval_is_assigned_shows_the_artifact_and_fails_on_reject(dag):

@@ -63,15 +63,6 @@ def test_the_cli_does_not_import_airflow():
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environ, timeout=60).returncode == 0
 
 
-@pytest.mark.parametrize("phase", [2, 3, 4, 5])
-def test_a_phase_not_built_yet_says_so(phase, capsys, monkeypatch):
-    import groundwork.phases
-
-    monkeypatch.setattr(groundwork.phases, "phase_module", lambda number: None)
-    assert cli.main(["plan", "--phase", str(phase)]) == 2
-    assert capsys.readouterr().err.strip() == f"phase {phase} is not implemented yet"
-
-
 def test_unknown_phase_is_a_usage_error(capsys):
     with pytest.raises(SystemExit) as info:
         cli.main(["plan", "--phase", "6"])

@@ -30,14 +30,6 @@ def _organization_lines(client, snap: OrgSnapshot) -> list[str]:
     return lines
 
 
-def foundation_summary(ctx: AwsContext) -> str:
-    client = ctx.client("organizations")
-    snap = read_organization(client)
-    if snap.organization is None:
-        return "no organization yet"
-    return "\n".join(_organization_lines(client, snap))
-
-
 def rollout_summary(ctx: AwsContext, config) -> str:
     """The organization, then one section per later phase ("none yet" until it has been applied).
     A section that cannot be read says why; the others are still shown."""

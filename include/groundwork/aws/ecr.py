@@ -40,11 +40,3 @@ def put_scan_on_push(client, name: str, scan_on_push: bool) -> None:
 
 def set_repository_policy(client, name: str, document: dict | str) -> None:
     client.set_repository_policy(repositoryName=name, policyText=canonical(document))
-
-
-def image_digest(client, name: str, tag: str) -> str | None:
-    try:
-        images = client.describe_images(repositoryName=name, imageIds=[{"imageTag": tag}])["imageDetails"]
-    except (client.exceptions.ImageNotFoundException, client.exceptions.RepositoryNotFoundException):
-        return None
-    return images[0]["imageDigest"] if images else None

@@ -169,7 +169,3 @@ def creation_status(client, instance_arn: str, request_id: str) -> dict:
 def deletion_status(client, instance_arn: str, request_id: str) -> dict:
     return client.describe_account_assignment_deletion_status(
         InstanceArn=instance_arn, AccountAssignmentDeletionRequestId=request_id)["AccountAssignmentDeletionStatus"]
-
-
-def not_found(exc: BaseException) -> bool:
-    return error_code(exc) == "ResourceNotFoundException"

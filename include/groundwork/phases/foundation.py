@@ -48,11 +48,6 @@ def start_account(ctx: AwsContext, config, name: str, approved: set[str],
     return accounts.start_account(_orgs(ctx), config.account(name), approved, ctx.access_role_name, known_id)
 
 
-
-def account_progress(ctx: AwsContext, name: str, request_id: str) -> accounts.AccountProgress:
-    return accounts.creation_progress(_orgs(ctx), name, request_id)
-
-
 def place_account(ctx: AwsContext, config, name: str, account_id: str, approved: set[str]):
     return accounts.place_account(_orgs(ctx), config.account(name), account_id, approved)
 
