@@ -15,6 +15,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from groundwork.config.durations import parse_iso8601_duration
 from groundwork.config.regions import AWS_REGIONS
+from groundwork.policy.guardrails import BUILTINS
 
 MAX_SESSION_SECONDS = 12 * 3600
 
@@ -206,13 +207,7 @@ class Account(Model):
         return self.environment == "production"
 
 
-Builtin = Literal[
-    "deny_cloudtrail_tampering",
-    "deny_regions_outside_allowed",
-    "deny_leave_organization",
-    "deny_public_s3_changes",
-    "protect_log_archive",
-]
+Builtin = Literal[tuple(BUILTINS)]  # the guardrails the renderer has, one list for both
 
 
 class ServiceControlPolicy(Model):
