@@ -97,3 +97,17 @@ def test_latency_after_the_change_was_applied(faults):
     started = time.monotonic()
     created = orgs.create_organizational_unit(ParentId=root, Name="Workloads")["OrganizationalUnit"]
     assert time.monotonic() - started >= 0.5 and created["Name"] == "Workloads"
+
+
+def test_throttling_of_s3_is_a_503_slowdown_even_on_head_and_is_retried(faults):
+    endpoint, control = faults
+    s3 = client(endpoint, "s3", Config(retries={"mode": "standard", "max_attempts": 5}))
+    s3.create_bucket(Bucket="throttled")
+    control.add(service="s3", error_code="ThrottlingException", http_status=400, count=2)
+    s3.head_bucket(Bucket="throttled")  # a HEAD answer has no body: only the status says "retry"
+    assert control.rules()[0]["fired"] == 2
+    control.add(service="s3", error_code="ThrottlingException", http_status=400, count=1)
+    with pytest.raises(ClientError) as raised:
+        client(endpoint, "s3").list_objects_v2(Bucket="throttled")
+    assert raised.value.response["Error"]["Code"] == "SlowDown"
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 503

@@ -63,3 +63,5 @@ def test_which_creates_are_not_retried():
     assert not creates_without_token(model.operation_model("CreateNatGateway"))  # ClientToken: AWS dedupes
     assert not creates_without_token(model.operation_model("DescribeVpcs"))
     assert not creates_without_token(model.operation_model("ModifyVpcAttribute"))
+    iam = boto3.client("iam", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y")
+    assert not creates_without_token(iam.meta.service_model.operation_model("CreateRole"))  # a unique name

@@ -6,13 +6,16 @@ throttling from Organizations and EC2 needs), per-service endpoints (so the same
 AWS or the local stand-in), and records every API call it makes so that a converged rerun can be
 shown to make zero mutating calls.
 
-One exception to botocore's retries: a create with no idempotency token (CreateAccount, CreateVpc,
-CreateKey, CreateTransitGateway...) is not retried by the client after a failure that may have
+One exception to botocore's retries: a create that makes a new resource on every call, with no
+unique name and no idempotency token (CreateAccount, CreateVpc, CreateKey, CreateTransitGateway...:
+`NEW_RESOURCE_EACH_CALL`) is not retried by the client after a failure that may have
 reached AWS (a 5xx or a dropped connection: the change may have happened and only the answer was
 lost). Retrying it blindly is how a second account or VPC gets made. The step fails instead, and
 its rerun reads AWS first and finds what the lost call made. Throttling is still retried: AWS
-refused the call before acting on it. Creates that carry a token (CreateNatGateway,
-CreateVpcEndpoint, ...) are retried as usual: botocore reuses the token, so AWS applies it once.
+refused the call before acting on it. Creates that carry a token (CreateNatGateway, ...) or a
+unique name (CreateRole, CreateBucket, CreatePolicy, ...) are retried as usual: AWS applies the
+token once, and answers a repeated name as a duplicate (the rerun of the step then finds it) or
+as already done.
 """
 
 from __future__ import annotations
@@ -34,7 +37,15 @@ RETRY_CONFIG = Config(
 )
 
 
-CREATE_PREFIXES = ("Create", "Allocate", "Run", "Invite", "Request")
+# Creates that make a new resource on every call: no unique name for AWS to refuse a repeat with
+# and no idempotency token for it to recognise one (a repeat of CreateRole, CreateBucket or
+# CreatePolicy is refused as a duplicate or answered as already done; those keep their retries).
+NEW_RESOURCE_EACH_CALL = {
+    "CreateAccount",  # AWS fails a repeat with EMAIL_ALREADY_EXISTS, but only after a second request
+    "CreateVpc", "CreateSubnet", "CreateInternetGateway", "AllocateAddress", "CreateVpcEndpoint",
+    "CreateTransitGateway", "CreateTransitGatewayRouteTable", "CreateTransitGatewayVpcAttachment",
+    "CreateKey",
+}
 
 
 def is_mutating(operation: str) -> bool:
@@ -42,8 +53,9 @@ def is_mutating(operation: str) -> bool:
 
 
 def creates_without_token(operation_model) -> bool:
-    """A create whose repeat makes a second resource: no member of its input is an idempotency token."""
-    if not operation_model.name.startswith(CREATE_PREFIXES):
+    """A create whose repeat makes a second resource: one of NEW_RESOURCE_EACH_CALL, and no member of
+    its input is an idempotency token (botocore fills one in and reuses it on a retry)."""
+    if operation_model.name not in NEW_RESOURCE_EACH_CALL:
         return False
     shape = operation_model.input_shape
     members = shape.members.values() if shape is not None else ()

@@ -39,6 +39,9 @@ from groundwork_standin.aws_request import signing_service
 
 CONTROL_PATH = "/_standin/faults"
 EC2_LIKE = {"ec2"}
+# A rule asking for throttling by another service's name throttles S3 the way S3 does: 503 SlowDown
+# (S3 has no 400 throttling code, and a HEAD answer has no body to carry one).
+THROTTLING_CODES = {"ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded"}
 REST_JSON_HINTS = {"guardduty", "securityhub", "lambda", "apigateway", "execute-api", "backup", "ecr-public"}
 
 
@@ -142,12 +145,15 @@ class FaultInjector:
             time.sleep(rule.latency_ms / 1000)
             if rule.error_code is None:
                 return self.app(environ, start_response)
-        content_type, payload = error_response(request.protocol, rule.error_code, rule.message)
+        code, status = rule.error_code, rule.http_status
+        if request.service == "s3" and code in THROTTLING_CODES:
+            code, status = "SlowDown", 503
+        content_type, payload = error_response(request.protocol, code, rule.message)
         headers = [("Content-Type", content_type), ("Content-Length", str(len(payload))),
                    ("x-amzn-RequestId", str(uuid.uuid4()))]
         if request.protocol in ("json", "rest-json"):
-            headers.append(("x-amzn-ErrorType", rule.error_code))
-        start_response(f"{rule.http_status} Injected", headers)
+            headers.append(("x-amzn-ErrorType", code))
+        start_response(f"{status} Injected", headers)
         return [payload]
 
     def _control(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
