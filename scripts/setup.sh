@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Create .venv and install requirements.txt into it. Idempotent: reinstalls only when
-# requirements.txt changed since the last install.
+# Create .venv and install requirements-dev.txt (runtime requirements.txt + dev tools) and the
+# project into it. Idempotent: reinstalls only when a requirements file or pyproject.toml changed.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 cd "$ROOT"
@@ -21,11 +21,11 @@ if [[ ! -x .venv/bin/python ]]; then
   echo "[setup] creating .venv with $("$python" --version)" >&2
   "$python" -m venv .venv
 fi
-want="$(cat requirements.txt pyproject.toml | sha256sum | cut -d' ' -f1)"
+want="$(cat requirements.txt requirements-dev.txt pyproject.toml | sha256sum | cut -d' ' -f1)"
 if [[ "$(cat .venv/.requirements.sha256 2>/dev/null)" != "$want" ]]; then
-  echo "[setup] installing requirements.txt and the project (editable) into .venv (about a minute the first time)" >&2
+  echo "[setup] installing requirements-dev.txt (runtime + dev tools) and the project (editable) into .venv (about a minute the first time)" >&2
   .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -r requirements.txt
+  .venv/bin/python -m pip install --quiet -r requirements-dev.txt
   .venv/bin/python -m pip install --quiet --no-deps -e .
   echo "$want" > .venv/.requirements.sha256
 fi
