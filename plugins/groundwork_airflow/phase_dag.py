@@ -50,7 +50,7 @@ def plan_task(spec: PhaseSpec):
 
         config, ctx, secrets = _context(spec, spec.secrets)
         try:
-            planned = spec.domain().planned(ctx, config, **secrets)
+            planned = spec.planned(ctx, config, **secrets)
         except Refused as exc:
             raise _refused(exc) from None  # a person must act; retrying will not help
         out = phase.plan_output(planned.plan, needs_approval=planned.needs_approval)
@@ -85,7 +85,7 @@ def step_task(spec: PhaseSpec, step: Step, first: bool):
     @task(**options)
     def run(item: str | None = None, **context):
         config, ctx, secrets = _context(spec, step.secrets)
-        function = getattr(spec.domain(), step.function)
+        function = spec.function(step.function)
         items = (item,) if step.each else ()
         return _applied(function(ctx, config, *items, phase.approved_ids(context["ti"]), **secrets))
 
@@ -95,7 +95,7 @@ def step_task(spec: PhaseSpec, step: Step, first: bool):
 def items_task(spec: PhaseSpec, step: Step):
     @task(task_id=step.items_task, doc_md=f"What `{step.task_id}` maps over (from the config, no AWS call).")
     def items():
-        return getattr(spec.domain(), step.each)(phase.load_runtime_config())
+        return spec.function(step.each)(phase.load_runtime_config())
 
     return items()
 
@@ -104,13 +104,14 @@ def verify_task(spec: PhaseSpec):
     @task(task_id="verify", doc_md="A fresh plan must be empty; what exists (ids, no secrets).")
     def verify():
         config, ctx, secrets = _context(spec, spec.secrets)
-        return spec.domain().verified(ctx, config, **secrets)
+        return spec.verified(ctx, config, **secrets)
 
     return verify()
 
 
-def build_phase_dag(dag_id: str) -> DAG:
-    spec = SPECS[dag_id]
+def build_phase_dag(dag_id: str, spec: PhaseSpec | None = None) -> DAG:
+    """The phase's DAG from its spec (`spec` given: a variant of it, e.g. with a step added)."""
+    spec = spec or SPECS[dag_id]
     number = list(SPECS).index(dag_id) + 1
     with DAG(
         dag_id=dag_id,

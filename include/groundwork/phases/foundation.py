@@ -10,7 +10,7 @@ from __future__ import annotations
 from groundwork.aws import organizations as orgs
 from groundwork.aws.context import AwsContext
 from groundwork.phases.spec import Planned
-from groundwork.plan.model import Plan
+from groundwork.plan.model import NotConverged, Plan
 from groundwork.reconcile import accounts, organization, policies
 
 PHASE = "phase1_foundation"
@@ -72,10 +72,6 @@ def account_ids(ctx: AwsContext, config) -> dict[str, str]:
     if missing:
         raise NotConverged(f"accounts {missing} do not exist yet; run phase1_foundation first")
     return {name: account["Id"] for name, account in found.items()}
-
-
-class NotConverged(Exception):
-    pass
 
 
 def verify(ctx: AwsContext, config) -> dict[str, str]:

@@ -18,10 +18,10 @@ logging): the Airflow side runs it as a deferrable operator that checks a probe,
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import ModuleType
 
-from groundwork.plan.model import Change, Plan, Refused, render_markdown  # noqa: F401 (Refused: re-exported)
+from groundwork.plan.model import Change, NotConverged, Plan, Refused, render_markdown  # noqa: F401 (Refused: re-exported)
 
 
 @dataclass(frozen=True)
@@ -45,9 +45,10 @@ def scoped_markdown(plan: Plan, guarded: list[Change], scope: str) -> str:
 @dataclass(frozen=True)
 class Step:
     task_id: str
-    function: str  # in the phase module
+    function: str  # in the phase module, or "package.module:function" anywhere
     doc: str
     each: str | None = None  # function listing the items to map over (config only)
+    plan: str | None = None  # a step that plans its own changes: fn(ctx, config, **secrets) -> list[Change]
     items_task: str = "account_names"  # task id of that list
     wait: bool = False  # waits on AWS: a deferrable operator on the Airflow side
     secrets: tuple[str, ...] = ()  # passed as keyword arguments, read at run time
@@ -68,6 +69,36 @@ class PhaseSpec:
 
     def step(self, task_id: str) -> Step:
         return next(s for s in self.steps if s.task_id == task_id)
+
+    def function(self, name: str):
+        """A function the spec names: in the phase module, or "package.module:function"."""
+        if ":" in name:
+            module, _, attribute = name.partition(":")
+            return getattr(importlib.import_module(module), attribute)
+        return getattr(self.domain(), name)
+
+    def planned(self, ctx, config, **secrets) -> Planned:
+        """The phase module's plan, plus the changes of steps that plan their own (`Step.plan`).
+        Those need approval when they touch production, as everywhere else."""
+        base = self.domain().planned(ctx, config, **secrets)
+        extra = [c for step in self.steps if step.plan
+                 for c in self.function(step.plan)(ctx, config, **{k: secrets[k] for k in step.secrets})]
+        if not extra:
+            return base
+        plan = Plan(base.plan.phase, base.plan.changes + tuple(extra), base.plan.notes)
+        guarded = any(c.production and c.action != "noop" for c in extra)
+        return replace(base, plan=plan, needs_approval=base.needs_approval or guarded)
+
+    def verified(self, ctx, config, **secrets) -> dict:
+        """The phase module's verify, and no step's own plan may still have a pending change."""
+        result = self.domain().verified(ctx, config, **secrets)
+        pending = [c for step in self.steps if step.plan
+                   for c in self.function(step.plan)(ctx, config, **{k: secrets[k] for k in step.secrets})
+                   if c.action != "noop"]
+        if pending:
+            listing = "\n".join(f"  {c.summary()}" for c in pending)
+            raise NotConverged(f"{self.dag_id} did not converge; still pending:\n{listing}")
+        return result
 
 
 FOUNDATION = PhaseSpec(

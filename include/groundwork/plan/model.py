@@ -21,6 +21,10 @@ def _digest(value) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
 
 
+class NotConverged(Exception):
+    """A fresh plan after apply still has changes: the phase did not reach the config."""
+
+
 class Refused(Exception):
     """A phase cannot go on until a person acts (enable a service, create groups...): retrying the
     task will not help, so the Airflow side fails it at once with this message."""
