@@ -5,13 +5,13 @@ import time
 import botocore.client
 import pytest
 
+from groundwork.phases import PHASES, previous_phase
+from groundwork.phases.spec import SPECS
+
 from tests.conftest import ROOT
 
-from groundwork.phases import PHASES
-
-# Every phase that has a DAG file must parse into a DAG of that id; phase 1 always exists.
-EXPECTED = {dag_id for dag_id in PHASES if (ROOT / "dags" / f"{dag_id}.py").exists()}
-assert "phase1_foundation" in EXPECTED
+# Every phase of the spec and the promotion DAG, no more and no less.
+EXPECTED = set(PHASES) | {"promote_artifact"}
 
 
 @pytest.fixture(scope="module")
@@ -41,14 +41,14 @@ def test_no_import_errors(dagbag):
 
 
 def test_dag_ids(dagbag):
-    assert EXPECTED <= set(dagbag.dags)
+    assert set(dagbag.dags) == EXPECTED
 
 
 def test_no_aws_call_at_parse_time(dagbag):
     assert dagbag.aws_calls == []
 
 
-@pytest.mark.parametrize("dag_id", sorted(EXPECTED))
+@pytest.mark.parametrize("dag_id", PHASES)
 def test_tags_retries_and_no_catchup(dagbag, dag_id):
     dag = dagbag.dags[dag_id]
     assert {"groundwork", dag_id.split("_")[0]} <= set(dag.tags)
@@ -58,13 +58,24 @@ def test_tags_retries_and_no_catchup(dagbag, dag_id):
         assert task.retries == (0 if task.task_id in once else 2), task.task_id
 
 
-def test_phase1_shape(dagbag):
-    dag = dagbag.dags["phase1_foundation"]
-    order = ["validate", "plan", "needs_approval", "approve", "apply_structure", "account_names",
-             "ensure_account", "apply_policies", "verify", "publish"]
+@pytest.mark.parametrize("dag_id", PHASES)
+def test_every_phase_runs_its_spec_in_order(dagbag, dag_id):
+    """[gate] -> validate -> plan -> needs_approval -> approve -> each step (after its item list when
+    mapped) -> verify -> publish; the branch skips the approval straight to the first step."""
+    spec = SPECS[dag_id]
+    order = (["gate"] if previous_phase(dag_id) else []) + ["validate", "plan", "needs_approval", "approve"]
+    for step in spec.steps:
+        order += [step.items_task, step.task_id] if step.each else [step.task_id]
+    order += ["verify", "publish"]
+    dag = dagbag.dags[dag_id]
     for upstream, downstream in zip(order, order[1:]):
         assert downstream in dag.get_task(upstream).downstream_task_ids, (upstream, downstream)
-    assert "apply_structure" in dag.get_task("needs_approval").downstream_task_ids  # skip approval when empty
+    assert spec.steps[0].task_id in dag.get_task("needs_approval").downstream_task_ids
+    assert dag.get_task(order[0]).upstream_task_ids == set() and len(dag.tasks) == len(order)
+
+
+def test_phase1_shape(dagbag):
+    dag = dagbag.dags["phase1_foundation"]
     approve = dag.get_task("approve")
     assert approve.mode == "reschedule" and approve.OPTIONS == ["Approve", "Reject"]  # approvers: at run time
     assert "markdown" in approve.body

@@ -7,17 +7,6 @@ from tests.dags.test_integrity import dagbag  # noqa: F401  (the shared, AWS-ref
 DAG_ID = "phase2_identity"
 
 
-def test_order(dagbag):
-    dag = dagbag.dags[DAG_ID]
-    order = ["gate", "validate", "plan", "needs_approval", "approve", "apply_directory", "account_names",
-             "ensure_assignments", "remove_permission_sets", "verify", "publish"]
-    for upstream, downstream in zip(order, order[1:]):
-        assert downstream in dag.get_task(upstream).downstream_task_ids, (upstream, downstream)
-    assert "apply_directory" in dag.get_task("needs_approval").downstream_task_ids  # no approval when not needed
-    assert dag.get_task("gate").upstream_task_ids == set()
-    assert len(dag.tasks) == len(order)
-
-
 def test_schedule_tags_and_approval(dagbag):
     dag = dagbag.dags[DAG_ID]
     assert set(dag.tags) == {"groundwork", "phase2"}
