@@ -29,6 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--phase", type=int, required=True, choices=range(1, 6), metavar="{1..5}")
     plan.add_argument("--config", help="config file (default: $FOUNDATION_CONFIG or config/foundation.yaml)")
     plan.add_argument("--json", action="store_true", help="print the plan as JSON")
+    commands.add_parser("reference", help="print the config reference (every field) as Markdown")
     return parser
 
 
@@ -81,6 +82,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "validate":
             return validate(args.path)
+        if args.command == "reference":
+            from groundwork.config.reference import reference_markdown
+
+            print(reference_markdown(), end="")
+            return OK
         return plan(args.phase, args.config, args.json)
     except ConfigError as exc:
         print(exc, file=sys.stderr)

@@ -115,7 +115,10 @@ class SecretRef(Model):
     airflow_connection: str | None = Field(
         None, min_length=1, description="Airflow connection id; the secret is its password field."
     )
-    airflow_variable: str | None = Field(None, min_length=1, description="Airflow variable key holding the secret.")
+    airflow_variable: str | None = Field(
+        None, min_length=1,
+        description="Airflow variable key holding the secret.",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -169,8 +172,8 @@ class Approvals(Model):
 
 # --------------------------------------------------------------------------- organization
 class OrganizationalUnit(Model):
-    name: Name
-    children: list[OrganizationalUnit] = Field(default_factory=list)
+    name: Name = Field(description="OU name; paths are names joined with / from the root.")
+    children: list[OrganizationalUnit] = Field(default_factory=list, description="Nested OUs.")
 
 
 AccountKind = Literal["log_archive", "audit", "network", "shared_services", "workload", "sandbox"]
@@ -178,8 +181,8 @@ Environment = Literal["production", "staging", "development", "sandbox", "shared
 
 
 class ManagementAccount(Model):
-    name: Name = "Management"
-    email: Email
+    name: Name = Field("Management", description="Name of the management (payer) account.")
+    email: Email = Field(description="Root email of the management account.")
     workloads: list[str] = Field(
         default_factory=list,
         description="Must stay empty: the management account runs no workloads.",
@@ -194,13 +197,21 @@ class ManagementAccount(Model):
 
 
 class Account(Model):
-    name: Name
-    email: Email
+    name: Name = Field(description="Account name in AWS Organizations; other sections refer to the account by it.")
+    email: Email = Field(
+        description="Root email of the account; unique across AWS (an account is found by it, never created twice).",
+    )
     ou: str = Field(description="OU path from the root, e.g. 'Workloads' or 'Workloads/Prod'.")
-    kind: AccountKind
-    environment: Environment | None = None
+    kind: AccountKind = Field(
+        description="What the account is for; log_archive and audit name the accounts phase 4 builds on.",
+    )
+    environment: Environment | None = Field(
+        None,
+        description="production makes changes to the account need approval; others are informational.",
+    )
     cidr: VpcCidr | None = Field(None, description="The account's VPC CIDR (/16-/28); allocated when omitted.")
-    spend_limit_usd: int | None = Field(None, gt=0, description="Monthly budget limit (sandboxes).")
+    spend_limit_usd: int | None = Field(
+        None, gt=0, description="Monthly budget limit for the account. Accepted but not applied yet: AWS Budgets is planned.")
 
     @property
     def is_production(self) -> bool:
@@ -216,8 +227,8 @@ class ServiceControlPolicy(Model):
     AWS allows 5 SCPs per target (FullAWSAccess included), so related guardrails share one policy.
     """
 
-    name: ResourceName
-    description: str = ""
+    name: ResourceName = Field(description="SCP name in AWS Organizations.")
+    description: str = Field("", description="SCP description in AWS Organizations.")
     targets: list[str] = Field(min_length=1, description="OU paths (or 'Root') the SCP is attached to.")
     builtins: list[Builtin] = Field(default_factory=list, description="Built-in guardrails to include.")
     document: dict | str | None = Field(None, description="Custom policy statements (policy JSON or YAML).")
@@ -230,10 +241,13 @@ class ServiceControlPolicy(Model):
 
 
 class Organization(Model):
-    management_account: ManagementAccount
-    organizational_units: list[OrganizationalUnit]
-    accounts: list[Account]
-    service_control_policies: list[ServiceControlPolicy] = Field(default_factory=list)
+    management_account: ManagementAccount = Field(description="The management account (runs no workloads).")
+    organizational_units: list[OrganizationalUnit] = Field(description="OU tree under the root (at most 5 levels).")
+    accounts: list[Account] = Field(description="Member accounts, each in one OU.")
+    service_control_policies: list[ServiceControlPolicy] = Field(
+        default_factory=list,
+        description="SCPs, each attached to OUs (at most 4 per OU besides FullAWSAccess).",
+    )
     global_services: list[str] = Field(
         default_factory=lambda: [
             "iam:*", "organizations:*", "sts:*", "support:*", "cloudfront:*", "route53:*",
@@ -247,17 +261,25 @@ class Organization(Model):
 
 # --------------------------------------------------------------------------- identity
 class CustomerManagedPolicyRef(Model):
-    name: ResourceName
-    path: PolicyPath = "/"
+    name: ResourceName = Field(
+        description="Name of an IAM policy that exists in every account the permission set is assigned to.",
+    )
+    path: PolicyPath = Field("/", description="Its IAM path: '/' or '/a/b/'.")
 
 
 class PermissionSet(Model):
-    name: PermissionSetName
-    description: str = ""
-    session_duration: IsoDuration = "PT1H"
-    managed_policies: list[str] = Field(default_factory=list)
-    customer_managed_policies: list[CustomerManagedPolicyRef] = Field(default_factory=list)
-    inline_policy: dict | None = None
+    name: PermissionSetName = Field(description="Permission set name (1-32 characters).")
+    description: str = Field("", description="Shown in the access portal.")
+    session_duration: IsoDuration = Field("PT1H", description="Session length as ISO 8601 (PT1H to PT12H).")
+    managed_policies: list[str] = Field(
+        default_factory=list,
+        description="AWS managed policies attached (names or ARNs).",
+    )
+    customer_managed_policies: list[CustomerManagedPolicyRef] = Field(
+        default_factory=list,
+        description="Customer managed policies attached, by name and path.",
+    )
+    inline_policy: dict | None = Field(None, description="An inline policy document (JSON text or a mapping).")
 
     @field_validator("managed_policies")
     @classmethod
@@ -269,15 +291,18 @@ class PermissionSet(Model):
 
 
 class Group(Model):
-    name: Name
-    description: str = ""
+    name: Name = Field(description="Group display name in the identity store (or as the external IdP provisions it).")
+    description: str = Field("", description="Group description in the identity store.")
 
 
 class Assignment(Model):
-    group: str
-    permission_set: str
-    accounts: list[str] = Field(default_factory=list)
-    ous: list[str] = Field(default_factory=list)
+    group: str = Field(description="The group given access (a name from identity.groups).")
+    permission_set: str = Field(description="What the group may do there (a name from identity.permission_sets).")
+    accounts: list[str] = Field(default_factory=list, description="Accounts, by name, the group gets access to.")
+    ous: list[str] = Field(
+        default_factory=list,
+        description="OU paths: every account in them (and below) gets the access.",
+    )
 
     @model_validator(mode="after")
     def _some_target(self):
@@ -287,61 +312,130 @@ class Assignment(Model):
 
 
 class Identity(Model):
-    identity_source: Literal["identity_center", "okta", "azure_ad", "google_workspace"] = "identity_center"
+    identity_source: Literal["identity_center", "okta", "azure_ad", "google_workspace"] = Field(
+        "identity_center",
+        description="Where people and groups come from; with an external IdP groundwork looks groups "
+        "up and never creates them.",
+    )
     break_glass_group: str | None = Field(
         None, description="The only group allowed interactive access to the Log Archive account."
     )
-    permission_sets: list[PermissionSet] = Field(default_factory=list)
-    groups: list[Group] = Field(default_factory=list)
-    assignments: list[Assignment] = Field(default_factory=list)
+    permission_sets: list[PermissionSet] = Field(
+        default_factory=list,
+        description="Permission sets (what a group may do in an account).",
+    )
+    groups: list[Group] = Field(default_factory=list, description="Groups that get access.")
+    assignments: list[Assignment] = Field(
+        default_factory=list,
+        description="Which group gets which permission set in which accounts or OUs.",
+    )
 
 
 # --------------------------------------------------------------------------- network
 class Network(Model):
-    supernet: Cidr = "10.0.0.0/8"
-    account_prefix_length: int = Field(16, ge=16, le=28)
-    availability_zones: int = Field(2, ge=1, le=6)
-    transit_gateway_account: str = "Network"
-    amazon_side_asn: int = Field(64512, ge=64512, le=4294967294)
-    centralized_egress: bool = True
-    gateway_endpoints: list[Literal["s3", "dynamodb"]] = Field(default_factory=lambda: ["s3", "dynamodb"])
-    interface_endpoints: list[str] = Field(default_factory=lambda: ["kms"])
-    private_zone: DomainName | None = "internal.example.com"
+    supernet: Cidr = Field(
+        "10.0.0.0/8",
+        description="Address space every account's VPC is allocated from, without overlaps.",
+    )
+    account_prefix_length: int = Field(
+        16, ge=16, le=28,
+        description="Size of each account's VPC when its cidr is not given (/16 = 65,536 addresses).",
+    )
+    availability_zones: int = Field(
+        2, ge=1, le=6,
+        description="Availability zones per VPC (one private and one public subnet in each).",
+    )
+    transit_gateway_account: str = Field(
+        "Network",
+        description="Account that owns the Transit Gateway hub, shared with the organization.",
+    )
+    amazon_side_asn: int = Field(64512, ge=64512, le=4294967294, description="BGP ASN of the Transit Gateway.")
+    centralized_egress: bool = Field(
+        True,
+        description="Workload VPCs reach the internet through the hub account's NAT gateways only.",
+    )
+    gateway_endpoints: list[Literal["s3", "dynamodb"]] = Field(
+        default_factory=lambda: ["s3", "dynamodb"],
+        description="Gateway VPC endpoints in every VPC (free).",
+    )
+    interface_endpoints: list[str] = Field(
+        default_factory=lambda: ["kms"],
+        description="Interface VPC endpoints in every VPC (services AWS has in the home region).",
+    )
+    private_zone: DomainName | None = Field(
+        "internal.example.com",
+        description="Private hosted zone shared by every VPC; none when empty.",
+    )
 
 
 # --------------------------------------------------------------------------- observability
 class Observability(Model):
-    log_archive_account: str = "Log Archive"
-    audit_account: str = "Audit"
-    trail_name: TrailName = "organization-trail"
+    log_archive_account: str = Field(
+        "Log Archive",
+        description="Account that keeps the logs (trail and Config buckets, log keys).",
+    )
+    audit_account: str = Field(
+        "Audit",
+        description="Account delegated to run GuardDuty, Security Hub and the Config aggregator.",
+    )
+    trail_name: TrailName = Field("organization-trail", description="Name of the organization trail.")
     log_bucket_prefix: BucketPrefix = Field(
         "groundwork-log-archive", description="Log buckets are named <prefix>-<account id>-<region>."
     )
-    object_lock_retention_days: int = Field(365, ge=1, le=36500)
-    replica_region: Region = "us-west-2"
-    break_glass_role_name: ResourceName = "BreakGlassRole"
+    object_lock_retention_days: int = Field(
+        365, ge=1, le=36500,
+        description="Object Lock retention, compliance mode, on the log buckets.",
+    )
+    replica_region: Region = Field(
+        "us-west-2",
+        description="Region the log buckets replicate to (must be an allowed region).",
+    )
+    break_glass_role_name: ResourceName = Field(
+        "BreakGlassRole",
+        description="Role in the Log Archive account that alone may change the protected buckets and keys.",
+    )
     log_reader_role_name: ResourceName = Field(
         "LogReader", description="Role in the Audit account that may read (decrypt) the log archive."
     )
-    config_aggregator_name: ResourceName = "organization-aggregator"
+    config_aggregator_name: ResourceName = Field(
+        "organization-aggregator",
+        description="Name of the organization Config aggregator in the Audit account.",
+    )
     securityhub_standards: list[str] = Field(
-        default_factory=lambda: ["aws-foundational-security-best-practices/v/1.0.0"]
+        default_factory=lambda: ["aws-foundational-security-best-practices/v/1.0.0"],
+        description="Security Hub standards enabled in every account and region.",
     )
 
 
 # --------------------------------------------------------------------------- ci/cd
 class DeploymentEnvironment(Model):
-    name: Literal["development", "staging", "production"]
-    account: str
-    requires_approval: bool = False
+    name: Literal["development", "staging", "production"] = Field(
+        description="Environment name: development, staging or production.",
+    )
+    account: str = Field(description="Account (by name) the environment deploys to.")
+    requires_approval: bool = Field(
+        False,
+        description="Ask an approver before deploying here (always true for a production account).",
+    )
 
 
 class CiCd(Model):
-    shared_services_account: str = "Shared Services"
-    pipeline_role_name: ResourceName = "PipelineExecutionRole"
-    deployment_role_name: ResourceName = "DeploymentRole"
-    external_id: SecretRef
-    environments: list[DeploymentEnvironment]
+    shared_services_account: str = Field(
+        "Shared Services",
+        description="Account of the pipeline role, the artifact bucket and key, the registry.",
+    )
+    pipeline_role_name: ResourceName = Field(
+        "PipelineExecutionRole",
+        description="Role in Shared Services that deploys; trusted only by the orchestrator role.",
+    )
+    deployment_role_name: ResourceName = Field(
+        "DeploymentRole",
+        description="Role in each environment account that the pipeline role assumes, with the ExternalId.",
+    )
+    external_id: SecretRef = Field(
+        description="Where the ExternalId of the deployment roles' trust lives (an Airflow connection or variable).",
+    )
+    environments: list[DeploymentEnvironment] = Field(description="Deployment environments in promotion order.")
     artifact_bucket_prefix: BucketPrefix = Field(
         "groundwork-artifacts", description="Artifact store in Shared Services: <prefix>-<account id>-<region>."
     )
@@ -360,13 +454,31 @@ class CiCd(Model):
 
 # --------------------------------------------------------------------------- root
 class FoundationConfig(Model):
-    aws: AwsSettings = Field(default_factory=AwsSettings)
-    approvals: Approvals = Field(default_factory=Approvals)
-    organization: Organization
-    identity: Identity = Field(default_factory=Identity)
-    network: Network = Field(default_factory=Network)
-    observability: Observability = Field(default_factory=Observability)
-    cicd: CiCd | None = None
+    aws: AwsSettings = Field(
+        default_factory=AwsSettings,
+        description="Where groundwork acts: the AWS connection, roles it uses, regions.",
+    )
+    approvals: Approvals = Field(
+        default_factory=Approvals,
+        description="Who answers the approvals of every phase and of promotions.",
+    )
+    organization: Organization = Field(description="Phase 1: the management account, OUs, member accounts and SCPs.")
+    identity: Identity = Field(
+        default_factory=Identity,
+        description="Phase 2: IAM Identity Center groups, permission sets and assignments.",
+    )
+    network: Network = Field(
+        default_factory=Network,
+        description="Phase 3: the Transit Gateway hub, per-account VPCs from one CIDR plan, egress, endpoints, DNS.",
+    )
+    observability: Observability = Field(
+        default_factory=Observability,
+        description="Phase 4: the log archive, organization trail, Config, GuardDuty and Security Hub.",
+    )
+    cicd: CiCd | None = Field(
+        None,
+        description="Phase 5: the pipeline role, deployment environments and the artifact store (optional).",
+    )
 
     def account(self, name: str) -> Account:
         for account in self.organization.accounts:
