@@ -22,3 +22,12 @@ def create_group(client, store_id: str, display_name: str, description: str) -> 
         return client.create_group(**kwargs)["GroupId"]
     except client.exceptions.ConflictException:  # made meanwhile (a rerun racing a retry): use it
         return group_id(client, store_id, display_name)
+
+
+def group_description(client, store_id: str, group_id: str) -> str:
+    return client.describe_group(IdentityStoreId=store_id, GroupId=group_id).get("Description") or ""
+
+
+def update_group_description(client, store_id: str, group_id: str, description: str) -> None:
+    client.update_group(IdentityStoreId=store_id, GroupId=group_id,
+                        Operations=[{"AttributePath": "description", "AttributeValue": description}])

@@ -77,7 +77,9 @@ def plan(ctx: AwsContext, config) -> Plan:
 def plan_with_view(ctx: AwsContext, config) -> tuple[Plan, IdentityView]:
     view = read(ctx, config)
     names_by_id = {v: k for k, v in view.ids.items()}
-    changes = groups.plan_groups(config, view.group_ids)
+    store = ctx.client("identitystore")
+    changes = groups.plan_groups(config, view.group_ids,
+                                 groups.read_descriptions(store, view.instance.identity_store_id, config, view.group_ids))
     changes += permission_sets.plan_permission_sets(config, view.sets, production_sets(config, view.ids, view.sets),
                                                     names_by_id)
     existing_groups, set_arns = view.existing_groups(), view.set_arns()

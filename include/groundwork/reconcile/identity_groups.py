@@ -10,7 +10,7 @@ removes its assignments.
 from __future__ import annotations
 
 from groundwork.aws import identitystore
-from groundwork.plan.model import Change, Refused, check_approved
+from groundwork.plan.model import Change, Refused, action_for, check_approved
 
 KIND = "group"
 IDP_NAMES = {"okta": "Okta", "azure_ad": "Azure AD (Microsoft Entra ID)", "google_workspace": "Google Workspace"}
@@ -30,7 +30,14 @@ def read_groups(client, store_id: str, config) -> dict[str, str | None]:
     return {g.name: identitystore.group_id(client, store_id, g.name) for g in config.identity.groups}
 
 
-def plan_groups(config, found: dict[str, str | None]) -> list[Change]:
+def read_descriptions(client, store_id: str, config, found: dict[str, str | None]) -> dict[str, str]:
+    """Descriptions of the groups groundwork manages (identity_center source only; an IdP owns its own)."""
+    if external_idp(config):
+        return {}
+    return {name: identitystore.group_description(client, store_id, gid) for name, gid in found.items() if gid}
+
+
+def plan_groups(config, found: dict[str, str | None], descriptions: dict[str, str] | None = None) -> list[Change]:
     idp = external_idp(config)
     if idp:
         missing = [name for name, group_id in found.items() if group_id is None]
@@ -48,18 +55,23 @@ def plan_groups(config, found: dict[str, str | None]) -> list[Change]:
         if found.get(group.name) is None:
             changes.append(Change("create", KIND, group.name, None, after))
         else:
-            changes.append(Change("noop", KIND, group.name, after, after))
+            before = {"source": "identity_center", "description": (descriptions or {}).get(group.name, group.description)}
+            changes.append(Change(action_for(before, after), KIND, group.name, before, after))
     return changes
 
 
 def apply_groups(client, store_id: str, config, approved: set[str]) -> tuple[list[Change], dict[str, str]]:
-    """Create the missing groups (identity_center source only); returns what was done and every id."""
+    """Create the missing groups and update changed descriptions (identity_center source only);
+    returns what was done and every id."""
     found = read_groups(client, store_id, config)
     done = []
-    for change in plan_groups(config, found):
-        if change.action != "create":
+    for change in plan_groups(config, found, read_descriptions(client, store_id, config, found)):
+        if change.action == "noop":
             continue
         check_approved(change, approved)
-        found[change.key] = identitystore.create_group(client, store_id, change.key, change.after["description"])
+        if change.action == "create":
+            found[change.key] = identitystore.create_group(client, store_id, change.key, change.after["description"])
+        else:
+            identitystore.update_group_description(client, store_id, found[change.key], change.after["description"])
         done.append(change)
     return done, {name: group_id for name, group_id in found.items() if group_id}

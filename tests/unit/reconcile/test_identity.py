@@ -143,6 +143,22 @@ def test_a_non_production_non_admin_change_needs_no_approval(ctx, foundation_con
     assert not identity.needs_approval(plan)
 
 
+def test_a_changed_group_description_is_planned_and_applied(ctx, foundation_config, built):
+    groups = [g.model_copy(update={"description": "Runs the platform (on call)"}) if g.name == "Platform" else g
+              for g in foundation_config.identity.groups]
+    changed = with_identity(foundation_config, groups=groups)
+    plan = identity.plan(ctx, changed)
+    assert [(c.action, c.kind, c.key) for c in plan.pending] == [("update", "group", "Platform")]
+    assert plan.pending[0].after["description"] == "Runs the platform (on call)"
+    identity.apply_directory(ctx, changed, ids_of(plan))
+    store = ctx.client("identitystore")
+    store_id = identity.instance(ctx).identity_store_id
+    group_id = next(g["GroupId"] for g in store.list_groups(IdentityStoreId=store_id)["Groups"]
+                    if g["DisplayName"] == "Platform")
+    assert store.describe_group(IdentityStoreId=store_id, GroupId=group_id)["Description"] == "Runs the platform (on call)"
+    assert identity.plan(ctx, changed).is_empty()
+
+
 # --------------------------------------------------------------------------- changes re-provision
 def test_a_changed_session_duration_updates_and_reprovisions(ctx, foundation_config, built):
     changed = with_permission_set(foundation_config, "ReadOnly", session_duration="PT2H")
