@@ -65,6 +65,29 @@ def raw_problems(raw: dict) -> Found:
     yield from _bucket_names(raw, accounts)
     yield from _inline_policies(_dict(raw.get("identity")))
     yield from _interface_endpoints(raw)
+    yield from _kinds_agree(raw, accounts)
+
+
+# What an account's `kind` means: the section that names the account for that role must name it.
+KIND_ROLES = (
+    ("log_archive", "observability", "log_archive_account", "Log Archive"),
+    ("audit", "observability", "audit_account", "Audit"),
+    ("network", "network", "transit_gateway_account", "Network"),
+    ("shared_services", "cicd", "shared_services_account", "Shared Services"),
+)
+
+
+def _kinds_agree(raw: dict, accounts: list) -> Found:
+    for kind, section, field, default in KIND_ROLES:
+        if section == "cicd" and section not in raw:
+            continue
+        of_kind = [a.get("name") for a in map(_dict, accounts) if a.get("kind") == kind]
+        members = {a.get("name") for a in map(_dict, accounts)}
+        named = _dict(raw.get(section)).get(field, default)
+        if of_kind and named in members and named not in of_kind:  # others: reported as unknown / management
+            yield (section, field), (
+                f"names {named!r}, but the account of kind {kind} is {' / '.join(map(repr, of_kind))}: "
+                f"kind says what an account is for, so name that account here (or change its kind)")
 
 
 def _interface_endpoints(raw: dict) -> Found:

@@ -191,6 +191,9 @@ EXPECTED: dict[str, list[tuple[str, int | None, str]]] = {
         ('identity.permission_sets[0].inline_policy', 32, 'Statement[0].Effect must be Allow or Deny'),
         ('identity.permission_sets[0].inline_policy', 32, 'policy Version must be "2012-10-17"'),
     ],
+    "kind_disagrees": [
+        ("observability.audit_account", 36, "names 'Production', but the account of kind audit is 'Audit'"),
+    ],
     "interface_endpoint_unknown": [
         ("network.interface_endpoints[1]", 36, "AWS has no interface endpoint service named 'kmss'"),
         ("network.interface_endpoints[3]", 36, "'devicefarm' has no endpoint in us-east-1"),
