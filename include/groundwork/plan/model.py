@@ -165,3 +165,14 @@ def check_approved(change: Change, approved_ids: set[str] | frozenset[str]) -> N
             f"refusing to apply {change.summary()}: it is not in the approved plan "
             "(the config or AWS changed since the plan was made); rerun the phase to plan again"
         )
+
+
+
+def approved_pending(changes, approved_ids: set[str] | frozenset[str]):
+    """The changes to make, in order: each one that is not a no-op, checked against the approved plan
+    first (a change the approver did not see raises StalePlan before anything is done)."""
+    for change in changes:
+        if change.action == "noop":
+            continue
+        check_approved(change, approved_ids)
+        yield change

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from groundwork.aws import identity_center as sso
-from groundwork.plan.model import Change, check_approved
+from groundwork.plan.model import Change, approved_pending
 
 KIND = "account_assignment"
 GROUP, USER = "GROUP", "USER"
@@ -100,10 +100,7 @@ def apply_account(client, instance_arn: str, config, account: str, account_id: s
     to wait for: [{"kind": "create"|"delete", "request_id", "key"}]."""
     actual = read_account(client, instance_arn, account_id, set_arns)
     done, requests = [], []
-    for change in plan_account(config, account, actual, group_ids, admin_sets):
-        if change.action == "noop":
-            continue
-        check_approved(change, approved)
+    for change in approved_pending(plan_account(config, account, actual, group_ids, admin_sets), approved):
         data = change.after or change.before
         principal_type, principal_id = _principal(data["group"], group_ids)
         arn = set_arns.get(data["permission_set"])

@@ -10,7 +10,7 @@ removes its assignments.
 from __future__ import annotations
 
 from groundwork.aws import identitystore
-from groundwork.plan.model import Change, Refused, action_for, check_approved
+from groundwork.plan.model import Change, Refused, action_for, approved_pending
 
 KIND = "group"
 IDP_NAMES = {"okta": "Okta", "azure_ad": "Azure AD (Microsoft Entra ID)", "google_workspace": "Google Workspace"}
@@ -65,10 +65,7 @@ def apply_groups(client, store_id: str, config, approved: set[str]) -> tuple[lis
     returns what was done and every id."""
     found = read_groups(client, store_id, config)
     done = []
-    for change in plan_groups(config, found, read_descriptions(client, store_id, config, found)):
-        if change.action == "noop":
-            continue
-        check_approved(change, approved)
+    for change in approved_pending(plan_groups(config, found, read_descriptions(client, store_id, config, found)), approved):
         if change.action == "create":
             found[change.key] = identitystore.create_group(client, store_id, change.key, change.after["description"])
         else:

@@ -7,7 +7,7 @@ the authorization is then deleted (it only gates the association)."""
 from __future__ import annotations
 
 from groundwork.aws import route53
-from groundwork.plan.model import Change, check_approved
+from groundwork.plan.model import Change, approved_pending
 
 
 def read_zone(hub_r53, zone_name: str) -> tuple[dict | None, set[str]]:
@@ -41,10 +41,7 @@ def apply_dns(ctx, config, account_ids: dict[str, str], vpc_ids: dict[str, str],
     hub_r53 = ctx.client("route53", account_id=account_ids[hub])
     zone, associated = read_zone(hub_r53, name)
     done = []
-    for change in plan_dns(config, zone, associated, vpc_ids):
-        if change.action == "noop":
-            continue
-        check_approved(change, approved)
+    for change in approved_pending(plan_dns(config, zone, associated, vpc_ids), approved):
         if change.kind == "private_zone":
             zone = route53.create_private_zone(hub_r53, name, vpc_ids[hub], region)
             associated = {vpc_ids[hub]}

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from groundwork.aws import ec2, ram
-from groundwork.plan.model import Change, action_for, check_approved
+from groundwork.plan.model import Change, action_for, approved_pending
 from groundwork.reconcile.network_layout import SHARE_NAME, TAG_ROLE, TAG_SEGMENT, segments
 
 RAM_PRINCIPAL = "ram.amazonaws.com"
@@ -94,10 +94,7 @@ class HubNotUpdatable(Exception):
 def apply_hub(orgs_client, mgmt_ram, hub_ec2, hub_ram, config, approved: set[str]) -> list[Change]:
     state = read_hub(orgs_client, hub_ec2, hub_ram)
     done = []
-    for change in plan_hub(config, state):
-        if change.action == "noop":
-            continue
-        check_approved(change, approved)
+    for change in approved_pending(plan_hub(config, state), approved):
         if change.kind == "ram_organization_sharing":
             ram.enable_sharing_with_organization(mgmt_ram)
         elif change.kind == "transit_gateway":

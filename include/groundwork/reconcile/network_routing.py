@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from groundwork.aws import ec2
-from groundwork.plan.model import Change, action_for, check_approved
+from groundwork.plan.model import Change, action_for, approved_pending
 from groundwork.reconcile.network_layout import DEFAULT_ROUTE, propagation_targets, segment_of, segments
 
 
@@ -79,10 +79,7 @@ def apply_routing(hub_ec2, config, route_tables: dict[str, dict], attachments: d
     table_id = {segment: t["TransitGatewayRouteTableId"] for segment, t in route_tables.items()}
     hub_attachment = attachments.get(config.network.transit_gateway_account)
     done = []
-    for change in plan_routing(config, state, attachments):
-        if change.action == "noop":
-            continue
-        check_approved(change, approved)
+    for change in approved_pending(plan_routing(config, state, attachments), approved):
         if change.kind == "tgw_association":
             attachment = attachments[change.key]
             if change.before:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from groundwork.aws.common import is_managed
 from groundwork.aws import ec2
-from groundwork.plan.model import Change, action_for, check_approved
+from groundwork.plan.model import Change, action_for, approved_pending
 from groundwork.reconcile.network_layout import (
     IGW, TAG_ACCOUNT, TAG_NAME, TGW, AccountLayout, service_name,
 )
@@ -149,10 +149,7 @@ def apply_vpc(client, layout: AccountLayout, region: str, tgw_id: str, approved:
     route tables (subnet associations, IGW/NAT routes), endpoints, and the attachment."""
     state = read_vpc(client, layout.name, region, tgw_id)
     done = []
-    for change in plan_vpc(layout, state, region, tgw_id):
-        if change.action == "noop":
-            continue
-        check_approved(change, approved)
+    for change in approved_pending(plan_vpc(layout, state, region, tgw_id), approved):
         _apply_one(client, layout, region, tgw_id, state, change, with_tgw_routes=False)
         done.append(change)
     return done
@@ -162,10 +159,7 @@ def apply_vpc_routes(client, layout: AccountLayout, region: str, tgw_id: str, ap
     """Routes to the Transit Gateway, once the attachment is available."""
     state = read_vpc(client, layout.name, region, tgw_id)
     done = []
-    for change in plan_vpc(layout, state, region, tgw_id):
-        if change.action == "noop":
-            continue
-        check_approved(change, approved)
+    for change in approved_pending(plan_vpc(layout, state, region, tgw_id), approved):
         if change.kind != "route_table":
             raise RuntimeError(f"{change.summary()} is still pending after the VPC step")
         _apply_routes(client, state, state.route_tables[change.key.rpartition("/")[2]], change.after["routes"], tgw_id,

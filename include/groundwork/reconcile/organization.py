@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from groundwork.aws import organizations as orgs
-from groundwork.plan.model import Change, Refused, check_approved
+from groundwork.plan.model import Change, Refused, approved_pending
 
 ROOT = "Root"
 
@@ -88,10 +88,7 @@ def apply_structure(client, config, approved: set[str]) -> list[Change]:
     """Create the organization, enable SCPs and create missing OUs, parents first."""
     snap = read_organization(client, with_accounts=False)
     done = []
-    for change in plan_structure(config, snap):
-        if change.action == "noop":
-            continue
-        check_approved(change, approved)
+    for change in approved_pending(plan_structure(config, snap), approved):
         if change.kind == "organization":
             if change.action == "update":
                 raise OrganizationNotAllFeatures(

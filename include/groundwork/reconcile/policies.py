@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from groundwork.aws.common import is_managed
 from groundwork.aws import organizations as orgs
-from groundwork.plan.model import Change, action_for, check_approved
+from groundwork.plan.model import Change, action_for, approved_pending
 from groundwork.policy.documents import canonical
 from groundwork.policy.guardrails import render_scp
 from groundwork.reconcile.organization import OrgSnapshot
@@ -62,10 +62,7 @@ def apply_policies(client, config, snap: OrgSnapshot, approved: set[str]) -> lis
     wanted = desired_policies(config)
     actual = read_policies(client, snap, set(wanted))
     done = []
-    for change in plan_policies(config, snap, actual):
-        if change.action == "noop":
-            continue
-        check_approved(change, approved)
+    for change in approved_pending(plan_policies(config, snap, actual), approved):
         current = actual.get(change.key)
         if change.action == "delete":
             for path in current["targets"]:
