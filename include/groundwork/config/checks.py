@@ -451,12 +451,19 @@ def scp_problems(raw: dict) -> Found:
 
     from pydantic import ValidationError
 
-    from groundwork.config.models import AwsSettings, Observability, Organization
+    from groundwork.config.models import AwsSettings, Observability, Organization, ServiceControlPolicy
     from groundwork.policy.guardrails import render_scp
 
-    try:
+    org = _dict(raw.get("organization"))
+    global_services = org.get("global_services", Organization.model_fields["global_services"].get_default(
+        call_default_factory=True))
+    if not isinstance(global_services, list) or not all(isinstance(g, str) for g in global_services):
+        return  # reported by the schema
+    try:  # only what an SCP is rendered from: not the accounts (10,000 of them cost seconds to validate)
+        policies = [ServiceControlPolicy.model_validate(p) for p in _list(org.get("service_control_policies"))]
         view = SimpleNamespace(aws=AwsSettings.model_validate(_dict(raw.get("aws"))),
-                               organization=Organization.model_validate(raw.get("organization")),
+                               organization=SimpleNamespace(service_control_policies=policies,
+                                                            global_services=global_services),
                                observability=Observability.model_validate(_dict(raw.get("observability"))))
     except ValidationError:
         return  # the schema errors are reported; these sections cannot be rendered yet
