@@ -74,13 +74,20 @@ def parse_config(text: str, file: str = "<config>") -> FoundationConfig:
             raw = loader.construct_document(tree) if tree is not None else None
         finally:
             loader.dispose()
-        lines = _line_index(tree)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise ConfigError(file, [Problem("", f"not valid YAML: {exc}", mark.line + 1 if mark else None)]) from None
     if not isinstance(raw, dict):
         raise ConfigError(file, [Problem("", "the config must be a mapping with an 'organization' section", 1)])
-    not_json = [Problem(_dotted(loc), message, _line_for(lines, loc)) for loc, message in _non_json(raw)]
+    lines: dict | None = None
+
+    def line_of(loc: tuple) -> int | None:  # the line index is built only when there is a problem to place
+        nonlocal lines
+        if lines is None:
+            lines = _line_index(tree)
+        return _line_for(lines, loc)
+
+    not_json = [Problem(_dotted(loc), message, line_of(loc)) for loc, message in _non_json(raw)]
     if not_json:
         raise ConfigError(file, not_json)
 
@@ -95,14 +102,14 @@ def parse_config(text: str, file: str = "<config>") -> FoundationConfig:
         for error in exc.errors():
             loc = tuple(error["loc"])
             message = error["msg"].removeprefix("Value error, ")
-            found.setdefault((loc, message), Problem(_dotted(loc), message, _line_for(lines, loc)))
+            found.setdefault((loc, message), Problem(_dotted(loc), message, line_of(loc)))
     inline_locs = {loc for loc, message in found if "inline" in message}
     for loc, message in raw_problems(raw):
         if loc in inline_locs and "inline" in message:
             continue  # the schema already said so for this field
-        found.setdefault((loc, message), Problem(_dotted(loc), message, _line_for(lines, loc)))
+        found.setdefault((loc, message), Problem(_dotted(loc), message, line_of(loc)))
     for loc, message in scp_problems(raw):
-        found.setdefault((loc, message), Problem(_dotted(loc), message, _line_for(lines, loc)))
+        found.setdefault((loc, message), Problem(_dotted(loc), message, line_of(loc)))
     if found:
         problems = sorted(found.values(), key=lambda p: (p.line or 10**9, p.location, p.message))
         raise ConfigError(file, problems)
