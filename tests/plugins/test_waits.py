@@ -45,3 +45,52 @@ def test_each_probe_resolves_and_its_trigger_round_trips(probe):
     classpath, kwargs = trigger.serialize()
     assert classpath == "groundwork_airflow.triggers.AwsPollTrigger"
     assert AwsPollTrigger(**kwargs).serialize() == (classpath, kwargs)
+
+
+class FakeTi:
+    def __init__(self, xcoms: dict):
+        self.xcoms = xcoms
+
+    def xcom_pull(self, task_ids=None, key="return_value", **_):
+        return self.xcoms.get(key)
+
+
+def _config():
+    from types import SimpleNamespace
+
+    return SimpleNamespace(aws=SimpleNamespace(connection_id="aws_default", home_region="us-east-1",
+                                               access_role_name="Role"))
+
+
+@pytest.mark.parametrize("task_id, domain_patch, probe_patch, resume", [
+    ("ensure_account",
+     ("groundwork.phases.foundation.start_account",
+      lambda ctx, config, name, approved, known: __import__("groundwork.reconcile.accounts", fromlist=["x"])
+      .AccountProgress(name, "IN_PROGRESS", request_id="car-1")),
+     "groundwork.phases.probes.create_account", "account_created"),
+    ("ensure_assignments",
+     ("groundwork.phases.identity.apply_account",
+      lambda ctx, config, name, approved: {"applied": [], "instance_arn": "arn:i", "requests": [{"id": "r1"}]}),
+     "groundwork.phases.identity.assignments_settled", "assignments_settled"),
+    ("ensure_vpc",
+     ("groundwork.phases.network.apply_account",
+      lambda ctx, config, name, approved, cidr: {"applied": [], "state": "pending", "attachment_id": "a-1",
+                                                  "account_id": "111", "transit_gateway_id": "tgw-1"}),
+     "groundwork.phases.network.attachment_available", "attachment_ready"),
+])
+def test_a_wait_not_over_defers_to_the_poll_trigger_with_its_resume_method(monkeypatch, task_id, domain_patch,
+                                                                             probe_patch, resume):
+    from airflow.sdk.exceptions import TaskDeferred
+
+    operator_class = WAITS[task_id]
+    module = __import__(operator_class.__module__, fromlist=["x"])
+    monkeypatch.setattr(module, "load_runtime_config", _config)
+    monkeypatch.setattr("groundwork_airflow.aws.context_for", lambda config: object())
+    monkeypatch.setattr(*domain_patch)
+    monkeypatch.setattr(probe_patch, lambda ctx, **arguments: (False, {"state": "pending"}))
+    operator = operator_class(task_id=task_id, account_name="Audit")
+    with pytest.raises(TaskDeferred) as deferred:
+        operator.execute({"ti": FakeTi({})})
+    assert deferred.value.method_name == resume
+    classpath, kwargs = deferred.value.trigger.serialize()
+    assert kwargs["probe"].endswith(probe_patch.rsplit(".", 1)[1])
