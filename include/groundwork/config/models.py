@@ -35,16 +35,33 @@ _RFC1918 = [(int(n.network_address), int(n.network_address) + n.num_addresses)
             for n in map(ipaddress.IPv4Network, ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))]
 
 
-def _cidr(value: str) -> str:
+_PLAIN_CIDR = re.compile(r"^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})/(\d{1,2})$")
+
+
+def _network(value: str) -> tuple[int, int, str]:
+    """(first address, prefix length, canonical text) of an IPv4 network. The common case is
+    parsed by hand (10,000 accounts each carry one); anything else goes through ipaddress, whose
+    error message is the one reported."""
+    match = _PLAIN_CIDR.match(value)
+    if match:
+        *octets, prefix = (int(g) for g in match.groups())
+        if all(o <= 255 for o in octets) and prefix <= 32 and all(g == str(int(g)) for g in match.groups()):
+            first = (octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]
+            if first & ((1 << (32 - prefix)) - 1) == 0:
+                return first, prefix, value
     try:
         net = ipaddress.IPv4Network(value, strict=True)
     except ValueError as exc:
         raise ValueError(f"malformed CIDR {value!r}: {exc}") from None
-    first = int(net.network_address)
-    end = first + (1 << (32 - net.prefixlen))
+    return int(net.network_address), net.prefixlen, str(net)
+
+
+def _cidr(value: str) -> str:
+    first, prefix, canonical = _network(value)
+    end = first + (1 << (32 - prefix))
     if not any(low <= first and end <= high for low, high in _RFC1918):
         raise ValueError(f"CIDR {value} is public address space; use RFC 1918 ranges")
-    return str(net)
+    return canonical
 
 
 def _session_duration(value: str) -> str:
