@@ -28,7 +28,8 @@ WAITS = {
 }
 
 
-def _context(spec: PhaseSpec, secrets: tuple[str, ...]):
+def _context(secrets: tuple[str, ...]):
+    """The config, an AWS context from the Airflow connection, and the secrets a call needs (read now)."""
     from groundwork_airflow.aws import context_for
     from groundwork_airflow.runtime_secrets import read
 
@@ -36,23 +37,19 @@ def _context(spec: PhaseSpec, secrets: tuple[str, ...]):
     return config, context_for(config), read(secrets, config)
 
 
-def _refused(exc: Exception):
-    from airflow.sdk.exceptions import AirflowFailException
-
-    return AirflowFailException(str(exc))
-
-
 def plan_task(spec: PhaseSpec):
     @task(task_id="plan", multiple_outputs=True, doc_md="Desired (config) vs actual (AWS): the changes this run "
           "would make, and whether they need approval.")
     def plan():
+        from airflow.sdk.exceptions import AirflowFailException
+
         from groundwork.plan.model import Refused
 
-        config, ctx, secrets = _context(spec, spec.secrets)
+        config, ctx, secrets = _context(spec.secrets)
         try:
             planned = spec.planned(ctx, config, **secrets)
         except Refused as exc:
-            raise _refused(exc) from None  # a person must act; retrying will not help
+            raise AirflowFailException(str(exc)) from None  # a person must act; retrying will not help
         out = phase.plan_output(planned.plan, needs_approval=planned.needs_approval)
         if planned.markdown:
             out["markdown"] = planned.markdown
@@ -84,7 +81,7 @@ def step_task(spec: PhaseSpec, step: Step, first: bool):
 
     @task(**options)
     def run(item: str | None = None, **context):
-        config, ctx, secrets = _context(spec, step.secrets)
+        config, ctx, secrets = _context(step.secrets)
         function = spec.function(step.function)
         items = (item,) if step.each else ()
         return _applied(function(ctx, config, *items, phase.approved_ids(context["ti"]), **secrets))
@@ -103,7 +100,7 @@ def items_task(spec: PhaseSpec, step: Step):
 def verify_task(spec: PhaseSpec):
     @task(task_id="verify", doc_md="A fresh plan must be empty; what exists (ids, no secrets).")
     def verify():
-        config, ctx, secrets = _context(spec, spec.secrets)
+        config, ctx, secrets = _context(spec.secrets)
         return spec.verified(ctx, config, **secrets)
 
     return verify()
