@@ -70,13 +70,20 @@ class KeptAnswerTrigger(HITLTrigger):
             return
 
 
+# The first poke ends by rescheduling itself; its executor report must reach the scheduler before
+# the second poke is queued, or Airflow 3.3.2 fails the task as "finished with state success, but
+# the state attribute is queued". 15 s (the resume floor) was seen too short twice on 2026-12-03
+# (once under load, once on a quiet machine in the UI test); twice the floor.
+RESCHEDULE_SECONDS = 2 * RESUME_FLOOR_SECONDS
+
+
 class PlanApproval(BaseSensorOperator):
     template_fields = ("subject", "body")
     OPTIONS = OPTIONS
 
     def __init__(self, *, subject: str, body: str, response_timeout: timedelta = timedelta(days=7),
                  **kwargs):
-        super().__init__(mode="reschedule", poke_interval=RESUME_FLOOR_SECONDS,
+        super().__init__(mode="reschedule", poke_interval=RESCHEDULE_SECONDS,
                          timeout=response_timeout.total_seconds() + 3600, retries=0, **kwargs)
         self.subject = subject
         self.body = body

@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from playwright.sync_api import BrowserContext, Page, Playwright, expect
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.conftest import ROOT
 
@@ -66,7 +67,15 @@ class AirflowUI:
         self.base = base_url.rstrip("/")
 
     def goto(self, path: str) -> None:
-        self.page.goto(self.base + path)
+        """Open a page. The UI may redirect while it loads (to the login form, or from the page it
+        was still drawing); Playwright calls that an interrupted navigation, which is not a failure:
+        wait until whatever it landed on has loaded."""
+        try:
+            self.page.goto(self.base + path)
+        except PlaywrightError as exc:
+            if "interrupted by another navigation" not in str(exc):
+                raise
+            self.page.wait_for_load_state()
 
     @staticmethod
     def run_path(dag_id: str, run_id: str) -> str:
@@ -76,7 +85,8 @@ class AirflowUI:
     def login(self, user: str, password: str) -> None:
         """SimpleAuthManager's login form."""
         page = self.page
-        self.goto("/")
+        if "/auth/login" not in page.url:
+            self.goto("/")
         expect(page.get_by_text("Sign into Airflow")).to_be_visible()
         page.get_by_label("Username").fill(user)
         page.get_by_label("Password").fill(password)
