@@ -23,7 +23,7 @@ from pathlib import Path
 
 from groundwork.config.loader import load_config
 from groundwork_ops.airflow_client import AirflowClient
-from groundwork_ops.rollout import approve_pending, deployed_phases
+from groundwork_ops.rollout import approve_pending, deployed_phases, next_run
 from groundwork_standin.faults import FaultClient
 
 from groundwork_ops.census import census, duplicates
@@ -34,15 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def run_until_done(admin, approver, dag_id: str, known: set[str], clears: int, log) -> tuple[str, int]:
     """`known`: the phase's runs before the soak (a later phase's run starts from its predecessor's
     Asset, possibly before the predecessor's success is seen here)."""
-    if dag_id == "phase1_foundation":
-        run_id = admin.trigger(dag_id)
-    else:
-        deadline = time.monotonic() + 300
-        while not (fresh := [r["dag_run_id"] for r in admin.runs(dag_id) if r["dag_run_id"] not in known]):
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{dag_id} did not start")
-            time.sleep(1)
-        run_id = fresh[0]
+    run_id = admin.trigger(dag_id) if dag_id == "phase1_foundation" else next_run(admin, dag_id, known, timeout=300)
     answered, cleared = set(), 0
     while True:
         state = admin.run(dag_id, run_id)["state"]

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from groundwork.config.loader import load_config
 from groundwork_ops.airflow_client import AirflowClient
-from groundwork_ops.rollout import approve_pending, deployed_phases
+from groundwork_ops.rollout import approve_pending, deployed_phases, next_run
 
 from groundwork_ops.census import census, duplicates
 
@@ -66,15 +66,7 @@ def clear_after_kill(admin, dag_id: str, run_id: str, kill: dict, timeout: float
 
 
 def run_phase(admin, approver, dag_id: str, known: set[str], kills: int, rng: random.Random, log) -> dict:
-    if dag_id == "phase1_foundation":
-        run_id = admin.trigger(dag_id)
-    else:
-        deadline = time.monotonic() + 300
-        while not (fresh := [r["dag_run_id"] for r in admin.runs(dag_id) if r["dag_run_id"] not in known]):
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{dag_id} did not start")
-            time.sleep(1)
-        run_id = fresh[0]
+    run_id = admin.trigger(dag_id) if dag_id == "phase1_foundation" else next_run(admin, dag_id, known, timeout=300)
     answered, done, clears, started = set(), [], 0, time.monotonic()
     next_kill = time.monotonic() + rng.uniform(1, 12)
     while True:
