@@ -6,30 +6,37 @@ request is shown (Airflow lets any user answer a request assigned to nobody). A 
 it too ("plan rejected by <user>; nothing was applied"): the phase is visibly not completed and
 publishes no Asset.
 
-Why not ApprovalOperator: Airflow 3.3.2 resumes a parked (or deferred) approval the instant it is
-answered, and an answer in the first seconds after the task parked resumes it before the
-scheduler has drained the parking process's "finished" report, which then fails the resumed try
-(upstream apache/airflow #72716, #71580, #66374; see triggers.py). So the request is written by a
-first poke in reschedule mode (nothing is parked: an answer given over the REST API in this
-window is simply kept in the request row), and only RESUME_FLOOR_SECONDS later does the task
-defer to a trigger that reads the kept answer and never fires before RESUME_FLOOR_SECONDS after
-that deferral. An answer is never lost and never asked for twice. The Airflow UI offers the
-Approve/Reject buttons once the task is deferred (it shows them only for deferred or
-awaiting-input tasks); an answer in the first ~5 s after that moment is the one case left
-exposed to the upstream race.
+Why this shape, and not ApprovalOperator: in Airflow 3.3.2 an answer resumes a deferred (or
+parked) task at once, and when the worker process that deferred it has not yet been reported
+finished to the scheduler, that stale "finished" report then fails the resumed try ("finished with
+state success, but the task instance's state attribute is queued"; upstream apache/airflow #67287,
+fixed after 3.3.2, and #72716 / #71580 still open). An approver clicking Approve as soon as the
+buttons show hit it (CI, 2026-12-03). So no worker ever defers this task: it starts in the
+triggerer (`start_from_trigger`, the scheduler defers it with no worker process), which finds no
+request yet and hands the task to a worker once, to write the request; that worker ends by
+rescheduling itself (no buttons while up for reschedule; an answer sent over the REST API then is
+simply kept), and RESCHEDULE_SECONDS later the scheduler defers it to the triggerer again,
+still with no worker process. Only then does Airflow show Approve/Reject, and the only worker
+report still pending is RESCHEDULE_SECONDS old. An answer is never lost and never asked for twice.
 """
 
 from __future__ import annotations
 
-import time
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 from airflow.providers.standard.triggers.hitl import HITLTrigger
-from airflow.sdk.bases.sensor import BaseSensorOperator
-from airflow.sdk.exceptions import AirflowFailException
-from groundwork_airflow.triggers import RESUME_FLOOR_SECONDS, hold_until
+from airflow.sdk import BaseOperator
+from airflow.sdk.exceptions import AirflowFailException, AirflowRescheduleException, AirflowRuntimeError
+from airflow.triggers.base import StartTriggerArgs, TriggerEvent
+from groundwork_airflow.triggers import RESUME_FLOOR_SECONDS
 
 OPTIONS = ["Approve", "Reject"]
+
+# The worker that writes the request reschedules itself for this long before the approval is
+# deferred and its buttons show: its own "finished" report must reach the scheduler first. The
+# longest report lag in 1,568 finished tasks of six CI runs was 8.9 s.
+RESCHEDULE_SECONDS = RESUME_FLOOR_SECONDS
+RESPONSE_TIMEOUT = timedelta(days=7)
 
 
 def runtime_config():
@@ -51,68 +58,86 @@ def runtime_approvers(config) -> list[str]:
     return approvers
 
 
-class KeptAnswerTrigger(HITLTrigger):
-    """Airflow's HITL trigger (reads the request row in the triggerer), holding its event until
-    `not_before` so the task never resumes before the scheduler drained its deferral report."""
+def _not_found(exc: AirflowRuntimeError) -> bool:
+    detail = getattr(exc.error, "detail", None) or {}
+    return isinstance(detail, dict) and detail.get("status_code") == 404
 
-    def __init__(self, *, not_before: float = 0.0, **kwargs):
-        super().__init__(**kwargs)
-        self.not_before = not_before
+
+class ApprovalTrigger(HITLTrigger):
+    """Airflow's HITL trigger for a task started in the triggerer: its task instance is the one
+    the triggerer attaches (`self.task_instance`). No request yet -> an `ask` event (a worker
+    writes it); a request -> wait for its answer or the timeout, counted from this deferral."""
+
+    def __init__(self, *, response_timeout_seconds: float, poke_interval: float = 2.0, **_ignored):
+        super().__init__(ti_id=None, options=OPTIONS, params={}, defaults=None, multiple=False,
+                         timeout_datetime=None, poke_interval=poke_interval)
+        self.response_timeout_seconds = response_timeout_seconds
 
     def serialize(self):
-        _, kwargs = super().serialize()
-        return f"{type(self).__module__}.{type(self).__qualname__}", {**kwargs, "not_before": self.not_before}
+        return (f"{type(self).__module__}.{type(self).__qualname__}",
+                {"response_timeout_seconds": self.response_timeout_seconds, "poke_interval": self.poke_interval})
 
     async def run(self):
+        from asgiref.sync import sync_to_async
+        from airflow.sdk.execution_time.hitl import get_hitl_detail_content_detail
+
+        ti = self.task_instance
+        self.ti_id = ti.id
+        try:
+            await sync_to_async(get_hitl_detail_content_detail)(ti_id=self.ti_id)
+        except AirflowRuntimeError as exc:
+            if not _not_found(exc):
+                raise
+            yield TriggerEvent({"ask": True})
+            return
+        started = getattr(ti, "start_date", None) or datetime.now(timezone.utc)
+        self.timeout_datetime = started + timedelta(seconds=self.response_timeout_seconds)
         async for event in super().run():
-            await hold_until(self.not_before)
             yield event
             return
 
 
-# The first poke ends by rescheduling itself; its executor report must reach the scheduler before
-# the second poke is queued, or Airflow 3.3.2 fails the task as "finished with state success, but
-# the state attribute is queued". 15 s (the resume floor) was seen too short twice on 2026-12-03
-# (once under load, once on a quiet machine in the UI test); twice the floor.
-RESCHEDULE_SECONDS = 2 * RESUME_FLOOR_SECONDS
+class PlanApproval(BaseOperator):
+    """Approve/Reject, asked of the configured approvers; see the module docstring for the shape."""
 
-
-class PlanApproval(BaseSensorOperator):
     template_fields = ("subject", "body")
     OPTIONS = OPTIONS
+    reschedule = True  # its reschedule date is honoured like a sensor's
 
-    def __init__(self, *, subject: str, body: str, response_timeout: timedelta = timedelta(days=7),
-                 **kwargs):
-        super().__init__(mode="reschedule", poke_interval=RESCHEDULE_SECONDS,
-                         timeout=response_timeout.total_seconds() + 3600, retries=0, **kwargs)
+    def __init__(self, *, subject: str, body: str, response_timeout: timedelta = RESPONSE_TIMEOUT, **kwargs):
+        super().__init__(retries=0, **kwargs)
         self.subject = subject
         self.body = body
         self.response_timeout = response_timeout
+        self.start_from_trigger = True
+        self.start_trigger_args = StartTriggerArgs(
+            trigger_cls=f"{ApprovalTrigger.__module__}.{ApprovalTrigger.__qualname__}",
+            trigger_kwargs={"response_timeout_seconds": response_timeout.total_seconds()},
+            next_method="resume", next_kwargs=None, timeout=None)
 
-    def poke(self, context):
+    def execute(self, context):  # only reached if the task is run without the triggerer (airflow tasks test)
+        return self.resume(context, {"ask": True})
+
+    def resume(self, context, event=None):
+        event = event or {}
+        if event.get("ask"):
+            return self.ask(context)
+        if "error" in event:
+            raise AirflowFailException(f"no answer to the approval: {event['error']}")
+        return self.decide(list(event.get("chosen_options") or []), event.get("responded_by_user"))
+
+    def ask(self, context):
+        """Write the request, then leave the worker: the scheduler defers the task again later."""
         from airflow.sdk.execution_time.hitl import upsert_hitl_detail
 
         ti = context["ti"]
-        first_poke = ti.get_first_reschedule_date(context)
-        if first_poke is None:  # this try's first poke: ask, and wait RESUME_FLOOR_SECONDS unparked
-            approvers = runtime_approvers(runtime_config())
-            upsert_hitl_detail(ti_id=ti.id, options=OPTIONS, subject=self.subject, body=self.body,
-                               defaults=None, multiple=False, params={},
-                               assigned_users=[{"id": user, "name": user} for user in approvers])
-            self.log.info("approval requested from %s", ", ".join(approvers))
-            return False
-        self.log.info("waiting for the answer (deferred, no worker slot held)")
-        self.defer(
-            trigger=KeptAnswerTrigger(ti_id=ti.id, options=OPTIONS, params={}, defaults=None, multiple=False,
-                                      timeout_datetime=first_poke + self.response_timeout,
-                                      not_before=time.time() + RESUME_FLOOR_SECONDS),
-            method_name="execute_complete",
-        )
-
-    def execute_complete(self, context, event):
-        if "error" in (event or {}):
-            raise AirflowFailException(f"no answer to the approval: {event['error']}")
-        return self.decide(list(event.get("chosen_options") or []), event.get("responded_by_user"))
+        approvers = runtime_approvers(runtime_config())
+        upsert_hitl_detail(ti_id=ti.id, options=OPTIONS, subject=self.subject, body=self.body,
+                           defaults=None, multiple=False, params={},
+                           assigned_users=[{"id": user, "name": user} for user in approvers])
+        self.log.info("approval requested from %s; shown with its buttons in %.0f s",
+                      ", ".join(approvers), RESCHEDULE_SECONDS)
+        raise AirflowRescheduleException(datetime.now(timezone.utc) + timedelta(seconds=RESCHEDULE_SECONDS))
 
     def decide(self, chosen: list[str], responded_by) -> dict:
         """Approve -> done (the answer is the task's XCom); anything else fails, naming who."""

@@ -48,14 +48,7 @@ def test_rejection_fails_the_approval_and_names_who():
 class FakeApprovalTI:
     id = "01a23888-2655-713f-8000-000000000001"
     dag_id, run_id, task_id, map_index = "phase1_foundation", "manual__1", "approve", -1
-
-    def __init__(self, first_poke: bool):
-        self.first_poke = first_poke
-
-    def get_first_reschedule_date(self, context):
-        from datetime import datetime, timezone
-
-        return None if self.first_poke else datetime(2026, 12, 2, tzinfo=timezone.utc)
+    start_date = None
 
 
 @pytest.fixture
@@ -79,55 +72,100 @@ def _use_config(monkeypatch, tmp_path, approvers_yaml: str):
     monkeypatch.setenv("FOUNDATION_CONFIG", str(path))
 
 
-def test_the_first_poke_asks_unparked_then_the_wait_is_deferred_with_the_resume_floor(hitl):
-    import time
+def _ask(approval):
+    return approval.resume({"ti": FakeApprovalTI()}, {"ask": True})
 
-    from airflow.sdk.exceptions import TaskDeferred
 
-    from groundwork.config.loader import load_config
-    from groundwork_airflow.approval import KeptAnswerTrigger
+def test_the_approval_starts_in_the_triggerer_so_no_worker_ever_defers_it():
+    from airflow.serialization.serialized_objects import DagSerialization
+
+    from groundwork_airflow.approval import ApprovalTrigger
 
     approval = phase.approval()
-    assert approval.mode == "reschedule" and approval.poke_interval >= RESUME_FLOOR_SECONDS
-    assert approval.poke({"ti": FakeApprovalTI(first_poke=True)}) is False  # asked, not parked
+    assert approval.start_from_trigger is True and approval.reschedule is True
+    args = approval.start_trigger_args
+    assert args.trigger_cls == "groundwork_airflow.approval.ApprovalTrigger" and args.next_method == "resume"
+    trigger = ApprovalTrigger(**args.trigger_kwargs)
+    path, kwargs = trigger.serialize()
+    assert path == args.trigger_cls and ApprovalTrigger(**kwargs).serialize() == (path, kwargs)
+    assert kwargs["response_timeout_seconds"] == 7 * 24 * 3600
+    # and what the scheduler reads back from the serialized DAG says the same
+    from airflow.sdk import DAG
+
+    with DAG("approval_probe", schedule=None) as dag:
+        phase.approval()
+    task = DagSerialization.from_dict(DagSerialization.to_dict(dag)).get_task("approve")
+    assert task.start_from_trigger is True and task.start_trigger_args.next_method == "resume"
+    assert task.start_trigger_args.trigger_cls == args.trigger_cls
+
+
+def test_asking_writes_the_request_once_and_leaves_the_worker_by_rescheduling(hitl):
+    import time
+
+    from airflow.sdk.exceptions import AirflowRescheduleException
+
+    from groundwork.config.loader import load_config
+    from groundwork_airflow.approval import RESCHEDULE_SECONDS
+
+    assert RESCHEDULE_SECONDS >= RESUME_FLOOR_SECONDS
+    with pytest.raises(AirflowRescheduleException) as rescheduled:
+        _ask(phase.approval())
+    assert rescheduled.value.reschedule_date.timestamp() >= time.time() + RESCHEDULE_SECONDS - 1
     approvers = list(load_config().approvals.approvers)
     assert approvers and hitl["upsert"][0]["assigned_users"] == [{"id": u, "name": u} for u in approvers]
-    assert hitl["upsert"][0]["options"] == ["Approve", "Reject"]
+    assert hitl["upsert"][0]["options"] == ["Approve", "Reject"] and len(hitl["upsert"]) == 1
 
-    with pytest.raises(TaskDeferred) as deferred:
-        approval.poke({"ti": FakeApprovalTI(first_poke=False)})
-    trigger = deferred.value.trigger
-    assert isinstance(trigger, KeptAnswerTrigger) and deferred.value.method_name == "execute_complete"
-    assert trigger.not_before >= time.time() + RESUME_FLOOR_SECONDS - 1
-    path, kwargs = trigger.serialize()
-    assert path == "groundwork_airflow.approval.KeptAnswerTrigger"
-    assert KeptAnswerTrigger(**kwargs).serialize() == (path, kwargs)
-    assert len(hitl["upsert"]) == 1  # asked once: the wait never asks again
 
+def test_the_answer_decides_and_a_timeout_fails():
+    approval = phase.approval()
     answer = {"chosen_options": ["Approve"], "params_input": {}, "responded_by_user": {"id": "approver", "name": "approver"}}
-    assert approval.execute_complete({}, answer)["responded_by_user"] == "approver"
+    assert approval.resume({}, answer)["responded_by_user"] == "approver"
+    with pytest.raises(AirflowFailException, match="plan rejected by bob"):
+        approval.resume({}, {"chosen_options": ["Reject"], "responded_by_user": {"id": "bob", "name": "bob"}})
     with pytest.raises(AirflowFailException, match="no answer to the approval"):
-        approval.execute_complete({}, {"error": "The timeout has passed", "error_type": "timeout"})
+        approval.resume({}, {"error": "The timeout has passed", "error_type": "timeout"})
 
 
-def test_the_kept_answer_trigger_holds_an_early_answer_until_its_floor(monkeypatch):
-    import time
+def _approval_trigger(monkeypatch, read):
+    from airflow.providers.standard.triggers import hitl as hitl_trigger
+
+    from groundwork_airflow import approval as approval_module
+
+    monkeypatch.setattr(hitl_trigger, "get_hitl_detail_content_detail", read)
+    monkeypatch.setattr("airflow.sdk.execution_time.hitl.get_hitl_detail_content_detail", read)
+    trigger = approval_module.ApprovalTrigger(response_timeout_seconds=3600, poke_interval=0)
+    trigger.task_instance = FakeApprovalTI()
+    return trigger
+
+
+def test_the_trigger_asks_for_the_request_when_there_is_none(monkeypatch):
+    from airflow.sdk.exceptions import AirflowRuntimeError, ErrorType
+    from airflow.sdk.execution_time.comms import ErrorResponse
+
+    def missing(ti_id):
+        raise AirflowRuntimeError(ErrorResponse(error=ErrorType.API_SERVER_ERROR,
+                                                detail={"status_code": 404, "message": "HITLDetail not found"}))
+
+    assert _collect(_approval_trigger(monkeypatch, missing)) == {"ask": True}
+
+    def broken(ti_id):
+        raise AirflowRuntimeError(ErrorResponse(error=ErrorType.API_SERVER_ERROR, detail={"status_code": 500}))
+
+    with pytest.raises(AirflowRuntimeError):  # any other failure is not "no request"
+        _collect(_approval_trigger(monkeypatch, broken))
+
+
+def test_the_trigger_waits_for_the_answer_to_the_request(monkeypatch):
     from datetime import datetime, timezone
     from types import SimpleNamespace
 
-    from airflow.providers.standard.triggers import hitl as hitl_trigger
-
-    from groundwork_airflow.approval import KeptAnswerTrigger
-
-    answered = SimpleNamespace(response_received=True, chosen_options=["Approve"], params_input={},
-                               responded_at=datetime(2026, 12, 2, tzinfo=timezone.utc),
-                               responded_by_user=SimpleNamespace(id="approver", name="approver"))
-    monkeypatch.setattr(hitl_trigger, "get_hitl_detail_content_detail", lambda ti_id: answered)
-    trigger = KeptAnswerTrigger(ti_id="x", options=["Approve", "Reject"], params={}, defaults=None,
-                                timeout_datetime=None, not_before=time.time() + 0.5)
-    started = time.monotonic()
-    assert _collect(trigger)["chosen_options"] == ["Approve"]
-    assert time.monotonic() - started >= 0.45
+    reads = iter([SimpleNamespace(response_received=False, chosen_options=None, params_input={},
+                                  responded_at=None, responded_by_user=None)] * 3 + [
+        SimpleNamespace(response_received=True, chosen_options=["Approve"], params_input={},
+                        responded_at=datetime(2026, 12, 2, tzinfo=timezone.utc),
+                        responded_by_user=SimpleNamespace(id="approver", name="approver"))])
+    event = _collect(_approval_trigger(monkeypatch, lambda ti_id: next(reads)))
+    assert event["chosen_options"] == ["Approve"] and event["responded_by_user"]["name"] == "approver"
 
 
 def test_no_approver_means_no_request_at_all(hitl, monkeypatch, tmp_path):
@@ -137,11 +175,11 @@ def test_no_approver_means_no_request_at_all(hitl, monkeypatch, tmp_path):
 
     _use_config(monkeypatch, tmp_path, "approvals:\n  approvers: []")
     with pytest.raises(AirflowFailException, match="approvals.approvers: at least one approver"):
-        phase.approval().poke({"ti": FakeApprovalTI(first_poke=True)})
+        _ask(phase.approval())
     # and if an empty list ever got past the validator, the approval still refuses
     monkeypatch.setattr(approval, "runtime_config", lambda: SimpleNamespace(approvals=SimpleNamespace(approvers=[])))
     with pytest.raises(AirflowFailException, match="names nobody"):
-        phase.approval().poke({"ti": FakeApprovalTI(first_poke=True)})
+        _ask(phase.approval())
     assert hitl["upsert"] == []
 
 
@@ -150,7 +188,7 @@ def test_a_config_that_does_not_load_means_no_request_at_all(hitl, monkeypatch, 
     path.write_text("organization: [unclosed\n")
     monkeypatch.setenv("FOUNDATION_CONFIG", str(path))
     with pytest.raises(AirflowFailException, match="the config does not load"):
-        phase.approval().poke({"ti": FakeApprovalTI(first_poke=True)})
+        _ask(phase.approval())
     assert hitl["upsert"] == []
 
 
