@@ -77,7 +77,7 @@ def test_every_phase_runs_its_spec_in_order(dagbag, dag_id):
 def test_phase1_shape(dagbag):
     dag = dagbag.dags["phase1_foundation"]
     approve = dag.get_task("approve")
-    assert approve.mode == "reschedule" and approve.OPTIONS == ["Approve", "Reject"]  # approvers: at run time
+    assert approve.start_from_trigger and approve.OPTIONS == ["Approve", "Reject"]  # approvers: at run time
     assert "markdown" in approve.body
     assert type(dag.get_task("ensure_account")).__name__ == "MappedOperator"
     publish = dag.get_task("publish")

@@ -12,7 +12,7 @@ def test_schedule_tags_and_approval(dagbag):
     assert set(dag.tags) == {"groundwork", "phase2"}
     assert dag.timetable.asset_condition.name == "groundwork_phase1_foundation"  # scheduled on phase 1's Asset
     approve = dag.get_task("approve")
-    assert approve.mode == "reschedule" and approve.OPTIONS == ["Approve", "Reject"]  # approvers: at run time
+    assert approve.start_from_trigger and approve.OPTIONS == ["Approve", "Reject"]  # approvers: at run time
     assert "markdown" in approve.body
     assert dag.get_task("gate").retries == 0
     assert [o.name for o in dag.get_task("publish").outlets] == ["groundwork_phase2_identity"]

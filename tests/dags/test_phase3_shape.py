@@ -11,7 +11,7 @@ def test_schedule_tags_and_approval(dagbag):
     assert {"groundwork", "phase3"} <= set(dag.tags)
     assert dag.timetable.asset_condition.name == "groundwork_phase2_identity"  # scheduled on phase 2's Asset
     approve = dag.get_task("approve")
-    assert approve.mode == "reschedule" and approve.OPTIONS == ["Approve", "Reject"]  # approvers: at run time
+    assert approve.start_from_trigger and approve.OPTIONS == ["Approve", "Reject"]  # approvers: at run time
     assert "markdown" in approve.body
     assert [o.name for o in dag.get_task("publish").outlets] == ["groundwork_phase3_network"]
 

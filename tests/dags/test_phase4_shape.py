@@ -19,7 +19,7 @@ def test_scheduled_on_phase3_and_tagged(dag):
 
 def test_approval_mapping_deferral_and_publication(dag):
     approve = dag.get_task("approve")
-    assert approve.mode == "reschedule" and approve.OPTIONS == ["Approve", "Reject"]  # approvers: at run time
+    assert approve.start_from_trigger and approve.OPTIONS == ["Approve", "Reject"]  # approvers: at run time
     assert approve.retries == 0
     assert [o.name for o in dag.get_task("publish").outlets] == ["groundwork_phase4_observability"]
     assert "MappedOperator" in type(dag.get_task("apply_account")).__name__

@@ -19,7 +19,7 @@ def test_scheduled_on_phase4_and_tagged(dag):
 
 def test_approval_and_publication(dag):
     approve = dag.get_task("approve")
-    assert approve.mode == "reschedule" and approve.OPTIONS == ["Approve", "Reject"]  # approvers: at run time
+    assert approve.start_from_trigger and approve.OPTIONS == ["Approve", "Reject"]  # approvers: at run time
     assert approve.retries == 0
     assert [o.name for o in dag.get_task("publish").outlets] == ["groundwork_phase5_cicd"]
     assert "MappedOperator" in type(dag.get_task("apply_environment")).__name__

@@ -34,7 +34,7 @@ def test_not_a_phase_tags_and_settings(dag):
 
 def test_the_approval_is_assigned_shows_the_artifact_and_fails_on_reject(dag):
     approve = dag.get_task("approve_production")
-    assert approve.mode == "reschedule" and approve.OPTIONS == ["Approve", "Reject"]  # approvers: at run time
+    assert approve.start_from_trigger and approve.OPTIONS == ["Approve", "Reject"]  # approvers: at run time
     assert approve.retries == 0
     assert "status_production" in approve.body and "markdown" in approve.body
 
