@@ -67,3 +67,12 @@ def enable_rotation(client, key_id: str) -> None:
 
 def update_description(client, key_id: str, description: str) -> None:
     client.update_key_description(KeyId=key_id, Description=description)
+
+
+def cancel_key_deletion(client, key_id: str) -> None:
+    """Undo ScheduleKeyDeletion (the key comes back Disabled, its data still decryptable)."""
+    client.cancel_key_deletion(KeyId=key_id)
+
+
+def enable_key(client, key_id: str) -> None:
+    client.enable_key(KeyId=key_id)

@@ -1,6 +1,8 @@
 """KMS keys groundwork owns (phase 4's log keys, phase 5's artifact and per-environment keys),
-found by alias: key policy, rotation, description. A create cut short between CreateKey and CreateAlias is
-resumed with the tagged key, not repeated."""
+found by alias: state, key policy, rotation, description. A create cut short between CreateKey and
+CreateAlias is resumed with the tagged key, not repeated. A key disabled or scheduled for deletion
+by hand is brought back (CancelKeyDeletion, EnableKey), never replaced: what it encrypted stays
+readable."""
 
 from __future__ import annotations
 
@@ -27,29 +29,44 @@ class KeySpec:
         return f"{self.account_name}/{self.alias}"
 
 
+RESTORABLE = ("Disabled", "PendingDeletion")
+
+
 def desired(spec: KeySpec) -> dict:
-    return {"alias": spec.alias, "description": spec.description, "rotation": True,
+    return {"alias": spec.alias, "state": "Enabled", "description": spec.description, "rotation": True,
             "document": canonical(spec.policy)}
 
 
 def _read(client, spec: KeySpec) -> tuple[str | None, dict | None]:
     key_id = kms.key_id_for_alias(client, spec.alias)
     meta = kms.describe_key(client, key_id) if key_id else None
-    if meta is None or meta.get("KeyState") in ("PendingDeletion", "PendingReplicaDeletion"):
+    if meta is None or meta.get("KeyState") not in ("Enabled", *RESTORABLE):
         return None, None
+    state = meta["KeyState"]
+    if state != "Enabled":  # rotation and policy are read again once the key is back
+        return key_id, {"alias": spec.alias, "state": state, "description": meta.get("Description", ""),
+                        "rotation": None, "document": None}
     return key_id, {
         "alias": spec.alias,
+        "state": state,
         "description": meta.get("Description", ""),
         "rotation": kms.rotation_enabled(client, key_id),
         "document": canonical(kms.key_policy(client, key_id)),
     }
 
 
+def _note(before: dict | None) -> str:
+    if before and before["state"] in RESTORABLE:
+        return (f"the key is {before['state']}: it is brought back (the same key), then its policy and "
+                "rotation are checked")
+    return ""
+
+
 def plan_key(ctx, spec: KeySpec) -> Change:
     _, before = _read(ctx.client("kms", account_id=spec.account), spec)
     after = desired(spec)
     action = action_for(before, after)
-    return Change(action, KIND, spec.key, before, after, production=spec.production)
+    return Change(action, KIND, spec.key, before, after, production=spec.production, note=_note(before))
 
 
 def apply_key(ctx, spec: KeySpec, approved: set[str]) -> Change | None:
@@ -57,7 +74,7 @@ def apply_key(ctx, spec: KeySpec, approved: set[str]) -> Change | None:
     key_id, before = _read(client, spec)
     after = desired(spec)
     action = action_for(before, after)
-    change = Change(action, KIND, spec.key, before, after, production=spec.production)
+    change = Change(action, KIND, spec.key, before, after, production=spec.production, note=_note(before))
     if action == "noop":
         return None
     check_approved(change, approved)
@@ -66,6 +83,11 @@ def apply_key(ctx, spec: KeySpec, approved: set[str]) -> Change | None:
             client, spec.alias, spec.description, spec.policy)
         kms.create_alias(client, spec.alias, key_id)
         before = {"description": spec.description, "rotation": False, "document": None}
+    elif before["state"] in RESTORABLE:
+        if before["state"] == "PendingDeletion":
+            kms.cancel_key_deletion(client, key_id)
+        kms.enable_key(client, key_id)
+        _, before = _read(client, spec)
     if before["document"] != after["document"]:
         kms.put_key_policy(client, key_id, spec.policy)
     if before["description"] != after["description"]:
