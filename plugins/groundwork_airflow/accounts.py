@@ -4,36 +4,21 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from airflow.sdk import BaseOperator
-
-from groundwork_airflow.phase import approved_ids, load_runtime_config
-from groundwork_airflow.triggers import ProbeWait
+from groundwork_airflow.phase import approved_ids
+from groundwork_airflow.triggers import AccountWait
 
 PROBES = "groundwork.phases.probes"
 
 
-class EnsureAccountOperator(ProbeWait, BaseOperator):
+class EnsureAccountOperator(AccountWait):
     """Create the account once (or resume the request under way), move it to its OU, and wait
     until its access role can be assumed. Waiting is deferred to the triggerer: no worker slot."""
 
-    template_fields = ("account_name",)
-
-    def __init__(self, *, account_name: str, poll_interval: float = 15.0,
-                 creation_timeout: timedelta = timedelta(hours=1), **kwargs):
-        super().__init__(**kwargs)
-        self.account_name = account_name
-        self.poll_interval = poll_interval
-        self.creation_timeout = creation_timeout
-
-    def _context(self):
-        from groundwork_airflow.aws import context_for
-
-        config = load_runtime_config()
-        return config, context_for(config)
+    POLL_INTERVAL = 15.0
+    TIMEOUT = timedelta(hours=1)  # account creation
 
     def _wait(self, context, config, ctx, probe: str, arguments: dict, method: str):
-        return self.wait_on_probe(context, config, ctx, f"{PROBES}:{probe}", arguments, method,
-                                  poll_interval=self.poll_interval, timeout=self.creation_timeout.total_seconds())
+        return self.wait_on_probe(context, config, ctx, f"{PROBES}:{probe}", arguments, method)
 
     def execute(self, context):
         from groundwork.phases import foundation

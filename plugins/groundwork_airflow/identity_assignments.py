@@ -4,32 +4,19 @@ worker slot held)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from airflow.sdk import BaseOperator
-
-from groundwork_airflow.phase import approved_ids, load_runtime_config
-from groundwork_airflow.triggers import ProbeWait
+from groundwork_airflow.phase import approved_ids
+from groundwork_airflow.triggers import AccountWait
 
 PROBE = "groundwork.phases.identity:assignments_settled"
 
 
-class EnsureAssignmentsOperator(ProbeWait, BaseOperator):
-    template_fields = ("account_name",)
-
-    def __init__(self, *, account_name: str, poll_interval: float = 3.0,
-                 assignment_timeout: timedelta = timedelta(minutes=30), **kwargs):
-        super().__init__(**kwargs)
-        self.account_name = account_name
-        self.poll_interval = poll_interval
-        self.assignment_timeout = assignment_timeout
+class EnsureAssignmentsOperator(AccountWait):
+    POLL_INTERVAL = 3.0
 
     def execute(self, context):
         from groundwork.phases import identity
-        from groundwork_airflow.aws import context_for
 
-        config = load_runtime_config()
-        ctx = context_for(config)
+        config, ctx = self._context()
         progress = identity.apply_account(ctx, config, self.account_name, approved_ids(context["ti"]))
         for line in progress["applied"]:
             self.log.info("applied: %s", line)
@@ -37,8 +24,7 @@ class EnsureAssignmentsOperator(ProbeWait, BaseOperator):
             self.log.info("waiting for %d assignment request(s) of %s", len(progress["requests"]), self.account_name)
             return self.wait_on_probe(
                 context, config, ctx, PROBE,
-                {"instance_arn": progress["instance_arn"], "requests": progress["requests"]}, "assignments_settled",
-                poll_interval=self.poll_interval, timeout=self.assignment_timeout.total_seconds())
+                {"instance_arn": progress["instance_arn"], "requests": progress["requests"]}, "assignments_settled")
         mutating = [c.operation for c in ctx.mutating_calls()]
         self.log.info("account %s: assignments converged; mutating calls: %s", self.account_name, mutating or "none")
         return {"name": self.account_name, "applied": progress["applied"]}

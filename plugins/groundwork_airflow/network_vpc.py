@@ -4,31 +4,14 @@ triggerer (no worker slot held); then the VPC's routes to the Transit Gateway.""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from airflow.sdk import BaseOperator
-
-from groundwork_airflow.phase import approved_ids, load_runtime_config
-from groundwork_airflow.triggers import ProbeWait
+from groundwork_airflow.phase import approved_ids
+from groundwork_airflow.triggers import AccountWait
 
 PROBE = "groundwork.phases.network:attachment_available"
 
 
-class EnsureVpcOperator(ProbeWait, BaseOperator):
-    template_fields = ("account_name",)
-
-    def __init__(self, *, account_name: str, poll_interval: float = 5.0,
-                 attachment_timeout: timedelta = timedelta(minutes=30), **kwargs):
-        super().__init__(**kwargs)
-        self.account_name = account_name
-        self.poll_interval = poll_interval
-        self.attachment_timeout = attachment_timeout
-
-    def _context(self):
-        from groundwork_airflow.aws import context_for
-
-        config = load_runtime_config()
-        return config, context_for(config)
+class EnsureVpcOperator(AccountWait):
+    POLL_INTERVAL = 5.0
 
     def execute(self, context):
         from groundwork.phases import network
@@ -44,8 +27,7 @@ class EnsureVpcOperator(ProbeWait, BaseOperator):
             return self.wait_on_probe(
                 context, config, ctx, PROBE,
                 {"account_id": progress["account_id"], "name": self.account_name,
-                 "transit_gateway_id": progress["transit_gateway_id"]}, "attachment_ready",
-                poll_interval=self.poll_interval, timeout=self.attachment_timeout.total_seconds())
+                 "transit_gateway_id": progress["transit_gateway_id"]}, "attachment_ready")
         return self._finish(context, config, ctx, progress)
 
     def attachment_ready(self, context, event):

@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from airflow.sdk import BaseOperator
 
-from groundwork_airflow.phase import load_runtime_config
 from groundwork_airflow.triggers import ProbeWait
 
 TRAIL_PROBE = "groundwork.phases.observability:trail_logging"
@@ -16,18 +15,12 @@ class TrailLoggingSensor(ProbeWait, BaseOperator):
     """Done when the organization trail logs: checked once, then deferred to the triggerer (no
     worker slot held) until it does."""
 
-    def __init__(self, *, poll_interval: float = 10.0, timeout_after: timedelta = timedelta(minutes=15), **kwargs):
-        super().__init__(**kwargs)
-        self.poll_interval = poll_interval
-        self.timeout_after = timeout_after
+    TIMEOUT = timedelta(minutes=15)
 
     def execute(self, context):
-        from groundwork_airflow.aws import context_for
-
-        config = load_runtime_config()
-        return self.wait_on_probe(context, config, context_for(config), TRAIL_PROBE,
-                                  {"trail_name": config.observability.trail_name}, "logging",
-                                  poll_interval=self.poll_interval, timeout=self.timeout_after.total_seconds())
+        config, ctx = self._context()
+        return self.wait_on_probe(context, config, ctx, TRAIL_PROBE,
+                                  {"trail_name": config.observability.trail_name}, "logging")
 
     def logging(self, context, event):
         from airflow.exceptions import AirflowException

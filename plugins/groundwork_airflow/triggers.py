@@ -20,8 +20,10 @@ from __future__ import annotations
 import asyncio
 import importlib
 import time
+from datetime import timedelta
 from typing import Any
 
+from airflow.sdk import BaseOperator
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 # Three times the worker's 5 s report interval plus the scheduler's loop: measured lingering was 5.3 s.
@@ -113,8 +115,21 @@ class ProbeWait:
     AwsPollTrigger with the resume floor. Either way the wait ends in `method_name(context, event)`
     with the same event, so a wait that is already over and a deferred one take one path."""
 
+    POLL_INTERVAL = 10.0  # seconds between the trigger's checks
+    TIMEOUT = timedelta(minutes=30)  # how long the wait may take before it fails
+
+    def _context(self):
+        """The config and an AWS context from the Airflow connection (read when the task runs)."""
+        from groundwork_airflow.aws import context_for
+        from groundwork_airflow.phase import load_runtime_config
+
+        config = load_runtime_config()
+        return config, context_for(config)
+
     def wait_on_probe(self, context, config, ctx, probe: str, arguments: dict, method_name: str, *,
-                      poll_interval: float, timeout: float):
+                      poll_interval: float | None = None, timeout: float | None = None):
+        poll_interval = self.POLL_INTERVAL if poll_interval is None else poll_interval
+        timeout = self.TIMEOUT.total_seconds() if timeout is None else timeout
         done, result = resolve_probe(probe)(ctx, **arguments)
         if done:
             return getattr(self, method_name)(context, {"status": "done", "probe": probe, "result": result})
@@ -132,3 +147,13 @@ class ProbeWait:
             ),
             method_name=method_name,
         )
+
+
+class AccountWait(ProbeWait, BaseOperator):
+    """A step mapped over accounts (`account_name`) whose work may end in a wait on a probe."""
+
+    template_fields = ("account_name",)
+
+    def __init__(self, *, account_name: str, **kwargs):
+        super().__init__(**kwargs)
+        self.account_name = account_name

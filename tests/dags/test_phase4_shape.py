@@ -41,7 +41,7 @@ def test_trail_sensor_defers_with_a_serializable_probe(monkeypatch):
         class aws:
             connection_id, home_region, access_role_name = "aws_default", "us-east-1", "OrganizationAccountAccessRole"
 
-    monkeypatch.setattr(trail_logging, "load_runtime_config", lambda: Config)
+    monkeypatch.setattr("groundwork_airflow.phase.load_runtime_config", lambda: Config)
     monkeypatch.setattr("groundwork_airflow.aws.context_for", lambda config: object())
     monkeypatch.setattr("groundwork.phases.observability.trail_logging", lambda ctx, trail_name: (False, {}))
     sensor = trail_logging.TrailLoggingSensor(task_id="trail_logging")

@@ -83,8 +83,7 @@ def test_a_wait_not_over_defers_to_the_poll_trigger_with_its_resume_method(monke
     from airflow.sdk.exceptions import TaskDeferred
 
     operator_class = WAITS[task_id]
-    module = __import__(operator_class.__module__, fromlist=["x"])
-    monkeypatch.setattr(module, "load_runtime_config", _config)
+    monkeypatch.setattr("groundwork_airflow.phase.load_runtime_config", _config)
     monkeypatch.setattr("groundwork_airflow.aws.context_for", lambda config: object())
     monkeypatch.setattr(*domain_patch)
     monkeypatch.setattr(probe_patch, lambda ctx, **arguments: (False, {"state": "pending"}))
