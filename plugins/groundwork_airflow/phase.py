@@ -1,20 +1,30 @@
 """Pieces every phase DAG shares: order gate, config validation, approval, Asset publication.
 
-Phase order: phase N+1 is scheduled on phase N's Asset *and* starts with a gate that fails before
-any AWS call unless phase N has a successful run, so a manual trigger cannot skip the order.
+Phase order: phase N+1 is scheduled on phase N's Asset *and* starts with a gate that passes only
+when phase N's latest run succeeded on the current config of what it owns, waits (deferred) while
+that run is still going, and otherwise fails before any AWS call: a manual trigger cannot skip the
+order (`groundwork_airflow.gate`).
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from airflow.sdk.exceptions import AirflowFailException
-from airflow.sdk import Asset, task
+from airflow.sdk import DAG, Asset, task
 
 from groundwork.phases import previous_phase
 from groundwork_airflow.approval import PlanApproval, approval  # noqa: F401  (the phases' approval)
+from groundwork_airflow.gate import PhaseGate, record_run
 
 DEFAULT_ARGS = {"owner": "platform", "retries": 2, "retry_delay": timedelta(seconds=20)}
+
+
+def groundwork_dag(dag_id: str, *, description: str, schedule, tag: str, doc_md: str, **options) -> DAG:
+    """Every groundwork DAG: one run at a time, no catch-up, the shared retries, tagged."""
+    return DAG(dag_id=dag_id, description=description, schedule=schedule, start_date=datetime(2026, 1, 1),
+               catchup=False, max_active_runs=1, default_args=DEFAULT_ARGS, tags=["groundwork", tag],
+               doc_md=doc_md, **options)
 
 
 def phase_asset(dag_id: str) -> Asset:
@@ -32,30 +42,30 @@ def load_runtime_config():
     return load_config()
 
 
-@task(task_id="gate", retries=0)
-def gate(dag_id: str, **context):
-    """Fail, before any AWS call, unless the previous phase has succeeded at least once."""
-    previous = previous_phase(dag_id)
-    if previous is None:
-        return "first phase"
-    successes = context["ti"].get_dr_count(dag_id=previous, states=["success"])
-    if not successes:
-        raise AirflowFailException(
-            f"{dag_id} must run after {previous}, which has no successful run yet. "
-            f"Run {previous} first; {dag_id} starts by itself when it succeeds."
-        )
-    return f"{previous} has {successes} successful run(s)"
+def gate(dag_id: str) -> PhaseGate:
+    """Pass, refuse or wait on the phase before `dag_id`: see `groundwork_airflow.gate`."""
+    return PhaseGate(task_id="gate", gated_dag_id=dag_id, previous=previous_phase(dag_id))
 
 
 @task(task_id="validate", retries=0)
-def validate():
-    """Load and validate the whole config; fail with every problem listed, nothing applied."""
+def validate(**context):
+    """Load and validate the whole config; fail with every problem listed, nothing applied. This run
+    becomes its phase's latest run, with the digest of the config it plans against (see `gate`)."""
     from groundwork.config.loader import ConfigError, config_path
+    from groundwork.phases.gates import owned_digest
 
+    from groundwork.phases.spec import SPECS
+
+    dag_id, run_id = context["dag"].dag_id, context["run_id"]
+    a_phase = dag_id in SPECS  # (drift detection validates too, and is no phase)
     try:
         config = load_runtime_config()
     except ConfigError as exc:
+        if a_phase:
+            record_run(dag_id, run_id, None)
         raise AirflowFailException(str(exc)) from None
+    if a_phase:
+        record_run(dag_id, run_id, owned_digest(config, dag_id))
     return {
         "config": str(config_path()),
         "accounts": len(config.organization.accounts),

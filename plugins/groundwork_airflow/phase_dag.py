@@ -9,7 +9,6 @@ operators in `WAITS`; every other step is the same small task calling the domain
 
 from __future__ import annotations
 
-from datetime import datetime
 
 from airflow.sdk import DAG, task
 
@@ -110,15 +109,8 @@ def build_phase_dag(dag_id: str, spec: PhaseSpec | None = None) -> DAG:
     """The phase's DAG from its spec (`spec` given: a variant of it, e.g. with a step added)."""
     spec = spec or SPECS[dag_id]
     number = list(SPECS).index(dag_id) + 1
-    with DAG(
-        dag_id=dag_id,
-        description=spec.description,
-        schedule=phase.phase_schedule(dag_id),
-        start_date=datetime(2026, 1, 1),
-        catchup=False,
-        max_active_runs=1,
-        default_args=phase.DEFAULT_ARGS,
-        tags=["groundwork", f"phase{number}"],
+    with phase.groundwork_dag(
+        dag_id, description=spec.description, schedule=phase.phase_schedule(dag_id), tag=f"phase{number}",
         doc_md=f"{spec.description}.\n\n{spec.doc}",
     ) as dag:
         checked = phase.validate()

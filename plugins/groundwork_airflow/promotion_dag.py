@@ -13,7 +13,6 @@ deployment runs as the orchestrator -> PipelineExecutionRole (Shared Services) -
 
 from __future__ import annotations
 
-from datetime import datetime
 
 from airflow.sdk import DAG, Param, task
 from airflow.sdk.exceptions import AirflowFailException
@@ -52,13 +51,10 @@ def parse_time_environments() -> list[tuple[str, bool]]:
     return promotion_order(config)
 
 
-@task(task_id="ready", retries=0)
-def ready(**context):
-    """Promotion needs phase 5 (roles, keys, artifact store) to have succeeded."""
-    successes = context["ti"].get_dr_count(dag_id=PHASE5, states=["success"])
-    if not successes:
-        raise AirflowFailException(f"{DAG_ID} needs {PHASE5} to have succeeded; run the phases first")
-    return f"{PHASE5} has {successes} successful run(s)"
+def ready() -> phase.PhaseGate:
+    """Promotion needs phase 5's latest run to have succeeded on the current `cicd` config (roles,
+    keys, artifact store); the same gate as the phases', waiting while phase 5 runs."""
+    return phase.PhaseGate(task_id="ready", gated_dag_id=DAG_ID, previous=PHASE5, records_run=False)
 
 
 @task(task_id="verify_artifact", retries=0)
@@ -66,6 +62,9 @@ def verify_artifact(params: dict | None = None):
     """Pin the artifact's version in the artifact store and verify its sha256 digest."""
     from groundwork import promotion
 
+    if not (params or {}).get("artifact_key"):
+        raise AirflowFailException("no artifact_key given: trigger promote_artifact with the S3 key of the "
+                                   "artifact in the Shared Services artifact store")
     _, t, pipeline = _chain()
     try:
         artifact = promotion.resolve_artifact(pipeline, t, params["artifact_key"], params.get("expected_digest") or None)
@@ -141,19 +140,15 @@ def report(artifact: dict):
 
 
 def build_promotion_dag() -> DAG:
-    with DAG(
-        dag_id=DAG_ID,
-        description="Promote one artifact digest dev -> staging -> approval -> prod through the deployment roles",
-        schedule=None,
-        start_date=datetime(2026, 1, 1),
-        catchup=False,
-        max_active_runs=1,
-        default_args=phase.DEFAULT_ARGS,
-        tags=["groundwork", "promotion"],
-        doc_md=__doc__,
+    with phase.groundwork_dag(
+        DAG_ID, description="Promote one artifact digest dev -> staging -> approval -> prod through the deployment roles",
+        schedule=None, tag="promotion", doc_md=__doc__,
         params={
+            # Not a required Param: Airflow 3.3.2's triggerer renders a start_from_trigger task's context
+            # (the approvals) without the run's conf, and a required Param then kills the triggerer.
+            # verify_artifact refuses a run without it instead.
             "artifact_key": Param(
-                type="string", minLength=1, maxLength=1024,
+                None, type=["null", "string"], minLength=1, maxLength=1024,
                 title="Artifact (S3 key in the Shared Services artifact store)",
                 description="e.g. app/app-1.4.2.tar.gz; its current version is pinned and promoted",
             ),

@@ -10,8 +10,8 @@ from groundwork.phases.spec import SPECS
 
 from tests.conftest import ROOT
 
-# Every phase of the spec and the promotion DAG, no more and no less.
-EXPECTED = set(PHASES) | {"promote_artifact"}
+# Every phase of the spec, the promotion DAG and drift detection, no more and no less.
+EXPECTED = set(PHASES) | {"promote_artifact", "foundation_drift"}
 
 
 @pytest.fixture(scope="module")
@@ -100,3 +100,15 @@ def test_every_phase_dag_has_exactly_the_tasks_its_spec_names(dagbag):
             assert task.doc_md or step.wait, step.task_id
             if step.wait:
                 assert WAITS[step.task_id].__name__ in str(getattr(task, "operator_class", type(task)))
+
+
+def test_dags_with_an_approval_have_params_that_validate_without_conf(dagbag):
+    """Airflow 3.3.2's triggerer renders a start_from_trigger task's context (our approvals) without
+    the run's conf; a Param that does not validate then kills the whole triggerer process (seen in
+    CI 2026-12-03 with promote_artifact's required artifact_key)."""
+    checked = []
+    for dag_id, dag in dagbag.dags.items():
+        if any(getattr(t, "start_from_trigger", False) for t in dag.tasks):
+            dag.params.validate()  # raises ParamValidationError when a Param needs a value
+            checked.append(dag_id)
+    assert "promote_artifact" in checked and "phase1_foundation" in checked

@@ -1,15 +1,13 @@
 """One real stack for every end-to-end test: PostgreSQL, the AWS stand-in, and Airflow's
-api-server, scheduler, dag-processor and triggerer, started by `scripts/stack.sh` in
-.local/e2e on ports of its own (a demo stack on the default ports is left alone).
+api-server, scheduler, dag-processor and triggerer, started through groundwork_ops.stack (what
+`scripts/stack.sh` runs) in .local/e2e on ports of its own (a demo stack on the default ports is
+left alone).
 
 GROUNDWORK_E2E_KEEP=1 leaves the stack running after the tests (faster local reruns)."""
 
 from __future__ import annotations
 
-import json
 import os
-import shlex
-import subprocess
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -19,6 +17,7 @@ import boto3
 import pytest
 
 from groundwork.phases import PHASES
+from groundwork_ops import stack as local_stack
 
 from tests.conftest import ROOT
 
@@ -60,30 +59,23 @@ class Stack:
                                timeout=10).read()
 
 
-def _stack_env() -> dict[str, str]:
+def _stack_settings() -> local_stack.Settings:
+    """The e2e stack's settings: our state dir and ports over the session's environment (an
+    exported FOUNDATION_CONFIG would reach the components, so it is dropped)."""
     env = {**os.environ, "GROUNDWORK_STATE_DIR": str(STATE_DIR), **PORTS}
     env.pop("FOUNDATION_CONFIG", None)
-    return env
-
-
-def _exports(text: str) -> dict[str, str]:
-    out = {}
-    for line in text.splitlines():
-        if line.startswith("export "):
-            key, _, value = line[len("export "):].partition("=")
-            out[key] = shlex.split(value)[0] if value else ""
-    return out
+    return local_stack.Settings.load(env)
 
 
 @pytest.fixture(scope="session")
 def stack():
-    env = _stack_env()
-    script = str(ROOT / "scripts" / "stack.sh")
-    up = subprocess.run([script, "up"], env=env, capture_output=True, text=True, timeout=600)
-    if up.returncode != 0:
-        raise RuntimeError(f"stack did not come up:\n{up.stdout}\n{up.stderr}")
-    exported = _exports(subprocess.run([script, "env"], env=env, capture_output=True, text=True, check=True).stdout)
-    passwords = json.loads((STATE_DIR / "secrets" / "passwords.json").read_text())
+    settings = _stack_settings()
+    try:
+        local_stack.up(settings)
+    except local_stack.StackError as error:
+        raise RuntimeError(f"stack did not come up:\n{error}") from None
+    exported = local_stack.environment(settings)
+    passwords = local_stack.passwords(settings)
     stack = Stack(exported, exported["GROUNDWORK_AIRFLOW_URL"], exported["GROUNDWORK_STANDIN_URL"], passwords)
     stack.scheduler_log_offset = SCHEDULER_LOG.stat().st_size if SCHEDULER_LOG.exists() else 0
     # A session starts from an empty AWS and with every phase paused, so that no phase starts by
@@ -99,9 +91,11 @@ def stack():
                 if run["state"] in ("queued", "running"):
                     admin.request("PATCH", f"/dags/{dag_id}/dagRuns/{admin._run(run['dag_run_id'])}",
                                   json={"state": "failed"})
+            # AWS is empty again: no earlier run of a kept stack counts for the next phase's gate
+            admin.request("DELETE", f"/variables/groundwork.latest_run.{dag_id}", expect=(204, 404))
     yield stack
     if os.environ.get("GROUNDWORK_E2E_KEEP") != "1":
-        subprocess.run([script, "down"], env=env, capture_output=True, text=True, timeout=300)
+        local_stack.down(settings)
 
 
 @pytest.fixture(scope="session")

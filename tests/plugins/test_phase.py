@@ -1,40 +1,10 @@
-"""The shared phase pieces: the order gate, the approval's rejection, the trigger's round trip."""
+"""The shared phase pieces: the approval, the probe trigger's round trip (the gate: test_gate.py)."""
 
 import pytest
 from airflow.sdk.exceptions import AirflowFailException
 
 from groundwork_airflow import phase
 from groundwork_airflow.triggers import RESUME_FLOOR_SECONDS, AwsPollTrigger
-
-
-class FakeTI:
-    def __init__(self, successes):
-        self.successes = successes
-        self.asked = []
-
-    def get_dr_count(self, dag_id, states):
-        self.asked.append((dag_id, tuple(states)))
-        return self.successes
-
-
-def run_gate(dag_id, ti):
-    return phase.gate.function(dag_id, ti=ti)
-
-
-def test_gate_fails_before_the_previous_phase_succeeded():
-    ti = FakeTI(0)
-    with pytest.raises(AirflowFailException, match="phase2_identity must run after phase1_foundation"):
-        run_gate("phase2_identity", ti)
-    assert ti.asked == [("phase1_foundation", ("success",))]
-
-
-def test_gate_passes_after_a_successful_previous_run():
-    assert "1 successful" in run_gate("phase3_network", FakeTI(1))
-
-
-def test_phase1_has_no_gate_to_pass():
-    ti = FakeTI(0)
-    assert run_gate("phase1_foundation", ti) == "first phase" and ti.asked == []
 
 
 def test_rejection_fails_the_approval_and_names_who():

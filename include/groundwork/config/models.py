@@ -182,6 +182,45 @@ class AwsSettings(Model):
         return value
 
 
+def _gate_wait(value: str) -> str:
+    seconds = parse_iso8601_duration(value)
+    if not 60 <= seconds <= 7 * 86400:
+        raise ValueError(f"{value} is outside 1 minute to 7 days")
+    return value
+
+
+_CRON_PRESETS = ("@hourly", "@daily", "@weekly", "@monthly")
+_CRON_FIELD = r"[0-9*,/\-]+"
+
+
+def _drift_schedule(value: str) -> str:
+    import re
+
+    fields = value.split()
+    if value in _CRON_PRESETS or (len(fields) == 5 and all(re.fullmatch(_CRON_FIELD, f) for f in fields)):
+        return value
+    raise ValueError(f"{value!r} is neither one of {', '.join(_CRON_PRESETS)} nor a five-field cron expression")
+
+
+class Operations(Model):
+    drift_schedule: Annotated[str, AfterValidator(_drift_schedule)] | None = Field(
+        "@daily",
+        description="When `foundation_drift` compares AWS with the config of every deployed phase (read only): "
+        "@hourly, @daily, @weekly, @monthly or a five-field cron expression; null: only when triggered.",
+    )
+    drift_topic_arn: str | None = Field(
+        None,
+        pattern=r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$",
+        description="SNS topic told when drift is found (Airflow's SNS notifier, through `aws.connection_id`); "
+        "null: the report is only in the task log, XCom and the `groundwork_drift` Asset event.",
+    )
+    gate_wait_timeout: Annotated[str, AfterValidator(_gate_wait)] = Field(
+        "PT12H",
+        description="How long a phase's gate waits (deferred, no worker held) while the phase before it is "
+        "still running, for example waiting for its approval, before it fails (ISO 8601, PT1M to P7D).",
+    )
+
+
 class Approvals(Model):
     approvers: list[AirflowUser] = Field(
         default_factory=list,
@@ -480,6 +519,10 @@ class FoundationConfig(Model):
     approvals: Approvals = Field(
         default_factory=Approvals,
         description="Who answers the approvals of every phase and of promotions.",
+    )
+    operations: Operations = Field(
+        default_factory=Operations,
+        description="How the phases run day to day: how long a phase waits for the one before it.",
     )
     organization: Organization = Field(description="Phase 1: the management account, OUs, member accounts and SCPs.")
     identity: Identity = Field(

@@ -63,6 +63,7 @@ class PhaseSpec:
     doc: str
     steps: tuple[Step, ...]
     secrets: tuple[str, ...] = ()  # what plan and verify need
+    owns: tuple[str, ...] = ()  # config sections this phase applies (the gate of the next phase checks them)
 
     def domain(self) -> ModuleType:
         return importlib.import_module(f"groundwork.phases.{self.module}")
@@ -113,6 +114,7 @@ FOUNDATION = PhaseSpec(
         Step("apply_policies", "apply_policies", "Guardrail SCPs created/updated and attached at OU level; removed "
              "ones detached and deleted."),
     ),
+    owns=("aws", "organization"),
 )
 IDENTITY = PhaseSpec(
     "phase2_identity", "identity",
@@ -128,6 +130,7 @@ IDENTITY = PhaseSpec(
         Step("remove_permission_sets", "remove_permission_sets", "Permission sets groundwork created that the "
              "config no longer has (their assignments are gone)."),
     ),
+    owns=("identity",),
 )
 NETWORK = PhaseSpec(
     "phase3_network", "network",
@@ -144,6 +147,7 @@ NETWORK = PhaseSpec(
              "Transit Gateway."),
         Step("apply_dns", "apply_dns", "The private hosted zone and its association with every account's VPC."),
     ),
+    owns=("network",),
 )
 OBSERVABILITY = PhaseSpec(
     "phase4_observability", "observability",
@@ -166,6 +170,7 @@ OBSERVABILITY = PhaseSpec(
         Step("apply_organization", "apply_organization", "In the Audit account, per region: auto-enable for new "
              "accounts, every account a member."),
     ),
+    owns=("observability",),
 )
 CICD = PhaseSpec(
     "phase5_cicd", "cicd",
@@ -182,6 +187,7 @@ CICD = PhaseSpec(
              "Shared Services, readable by the deployment roles."),
     ),
     secrets=("external_id",),
+    owns=("cicd",),
 )
 
 SPECS: dict[str, PhaseSpec] = {s.dag_id: s for s in (FOUNDATION, IDENTITY, NETWORK, OBSERVABILITY, CICD)}
