@@ -40,6 +40,13 @@ class Change:
     production: bool = False
     note: str = ""
 
+    @classmethod
+    def between(cls, kind: str, key: str, before: dict | None, after: dict | None, *, production: bool = False,
+                note: str = "") -> Change:
+        """The change that takes `before` (None: absent) to `after` (None: remove): create, update,
+        delete or noop."""
+        return cls(action_for(before, after), kind, key, before, after, production=production, note=note)
+
     @property
     def id(self) -> str:
         return _digest([self.kind, self.key, self.after])[:16]
@@ -166,6 +173,14 @@ def check_approved(change: Change, approved_ids: set[str] | frozenset[str]) -> N
             "(the config or AWS changed since the plan was made); rerun the phase to plan again"
         )
 
+
+
+def to_apply(change: Change, approved_ids: set[str] | frozenset[str]) -> Change | None:
+    """`change` if there is something to do and it was approved (StalePlan if it was not); None for a noop."""
+    if change.action == "noop":
+        return None
+    check_approved(change, approved_ids)
+    return change
 
 
 def approved_pending(changes, approved_ids: set[str] | frozenset[str]):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from groundwork.aws import ecr
-from groundwork.plan.model import Change, action_for, check_approved
+from groundwork.plan.model import Change, to_apply
 from groundwork.policy.documents import canonical
 
 KIND = "ecr_repository"
@@ -45,15 +45,13 @@ def read(ctx, spec: RepositorySpec) -> dict | None:
 
 def plan_repository(ctx, spec: RepositorySpec) -> Change:
     before, after = read(ctx, spec), desired(spec)
-    action = action_for(before, after)
-    return Change(action, KIND, spec.key, before, after, production=spec.production)
+    return Change.between(KIND, spec.key, before, after, production=spec.production)
 
 
 def apply_repository(ctx, spec: RepositorySpec, approved: set[str]) -> Change | None:
-    change = plan_repository(ctx, spec)
-    if change.action == "noop":
+    change = to_apply(plan_repository(ctx, spec), approved)
+    if change is None:
         return None
-    check_approved(change, approved)
     client = ctx.client("ecr", account_id=spec.account)
     before, after = change.before or {}, change.after
     if change.action == "create":

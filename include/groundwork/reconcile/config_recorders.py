@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from groundwork.aws import config_service, iam
-from groundwork.plan.model import Change, action_for, check_approved
+from groundwork.plan.model import Change, action_for, to_apply
 
 ROLE_KIND = "iam_service_linked_role"
 RECORDER_KIND = "config_recorder"
@@ -37,10 +37,9 @@ def plan_service_role(client, account_name: str) -> Change:
 
 
 def apply_service_role(client, account_name: str, approved: set[str]) -> Change | None:
-    change = plan_service_role(client, account_name)
-    if change.action == "noop":
+    change = to_apply(plan_service_role(client, account_name), approved)
+    if change is None:
         return None
-    check_approved(change, approved)
     client.create_service_linked_role(AWSServiceName=CONFIG, Description="groundwork: AWS Config")
     return change
 
@@ -94,10 +93,9 @@ def plan_recorder(client, spec: RecorderSpec) -> Change:
 
 
 def apply_recorder(client, spec: RecorderSpec, approved: set[str]) -> Change | None:
-    change = plan_recorder(client, spec)
-    if change.action == "noop":
+    change = to_apply(plan_recorder(client, spec), approved)
+    if change is None:
         return None
-    check_approved(change, approved)
     foreign = [r["name"] for r in config_service.recorders(client) if r["name"] != spec.name]
     foreign += [c["name"] for c in config_service.delivery_channels(client) if c["name"] != spec.name]
     if foreign:
@@ -138,10 +136,9 @@ def plan_delegation(orgs, admin: str, admin_name: str) -> Change:
 
 
 def apply_delegation(orgs, admin: str, admin_name: str, approved: set[str]) -> Change | None:
-    change = plan_delegation(orgs, admin, admin_name)
-    if change.action == "noop":
+    change = to_apply(plan_delegation(orgs, admin, admin_name), approved)
+    if change is None:
         return None
-    check_approved(change, approved)
     for service in TRUSTED_SERVICES:
         if service not in change.before["trusted_access"]:
             orgs.enable_aws_service_access(ServicePrincipal=service)
@@ -159,9 +156,8 @@ def plan_aggregator(client, account_name: str, name: str, role_arn: str) -> Chan
 
 
 def apply_aggregator(client, account_name: str, name: str, role_arn: str, approved: set[str]) -> Change | None:
-    change = plan_aggregator(client, account_name, name, role_arn)
-    if change.action == "noop":
+    change = to_apply(plan_aggregator(client, account_name, name, role_arn), approved)
+    if change is None:
         return None
-    check_approved(change, approved)
     config_service.put_organization_aggregator(client, name, role_arn)
     return change

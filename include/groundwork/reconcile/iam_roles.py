@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 
 from groundwork.aws import iam
-from groundwork.plan.model import Change, action_for, check_approved
+from groundwork.plan.model import Change, to_apply
 from groundwork.policy.cicd import redact_external_id
 from groundwork.policy.documents import canonical
 
@@ -77,15 +77,13 @@ def read(ctx, spec: RoleSpec) -> dict | None:
 
 def plan_role(ctx, spec: RoleSpec) -> Change:
     before, after = read(ctx, spec), desired(spec)
-    action = action_for(before, after)
-    return Change(action, KIND, spec.key, before, after, production=spec.production)
+    return Change.between(KIND, spec.key, before, after, production=spec.production)
 
 
 def apply_role(ctx, spec: RoleSpec, approved: set[str]) -> Change | None:
-    change = plan_role(ctx, spec)
-    if change.action == "noop":
+    change = to_apply(plan_role(ctx, spec), approved)
+    if change is None:
         return None
-    check_approved(change, approved)
     client = ctx.client("iam", account_id=spec.account)
     before = change.before or {}
     if change.action == "create":

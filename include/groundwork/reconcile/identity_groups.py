@@ -10,7 +10,7 @@ removes its assignments.
 from __future__ import annotations
 
 from groundwork.aws import identitystore
-from groundwork.plan.model import Change, Refused, action_for, approved_pending
+from groundwork.plan.model import Change, Refused, approved_pending
 
 KIND = "group"
 IDP_NAMES = {"okta": "Okta", "azure_ad": "Azure AD (Microsoft Entra ID)", "google_workspace": "Google Workspace"}
@@ -56,7 +56,7 @@ def plan_groups(config, found: dict[str, str | None], descriptions: dict[str, st
             changes.append(Change("create", KIND, group.name, None, after))
         else:
             before = {"source": "identity_center", "description": (descriptions or {}).get(group.name, group.description)}
-            changes.append(Change(action_for(before, after), KIND, group.name, before, after))
+            changes.append(Change.between(KIND, group.name, before, after))
     return changes
 
 

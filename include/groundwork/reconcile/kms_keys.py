@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from groundwork.aws import kms
-from groundwork.plan.model import Change, action_for, check_approved
+from groundwork.plan.model import Change, to_apply
 from groundwork.policy.documents import canonical
 
 KIND = "kms_key"
@@ -65,19 +65,17 @@ def _note(before: dict | None) -> str:
 def plan_key(ctx, spec: KeySpec) -> Change:
     _, before = _read(ctx.client("kms", account_id=spec.account), spec)
     after = desired(spec)
-    action = action_for(before, after)
-    return Change(action, KIND, spec.key, before, after, production=spec.production, note=_note(before))
+    return Change.between(KIND, spec.key, before, after, production=spec.production, note=_note(before))
 
 
 def apply_key(ctx, spec: KeySpec, approved: set[str]) -> Change | None:
     client = ctx.client("kms", account_id=spec.account)
     key_id, before = _read(client, spec)
     after = desired(spec)
-    action = action_for(before, after)
-    change = Change(action, KIND, spec.key, before, after, production=spec.production, note=_note(before))
-    if action == "noop":
+    change = to_apply(Change.between(KIND, spec.key, before, after, production=spec.production, note=_note(before)),
+                      approved)
+    if change is None:
         return None
-    check_approved(change, approved)
     if before is None:
         key_id = kms.orphan_key_for_alias(client, spec.alias) or kms.create_key(
             client, spec.alias, spec.description, spec.policy)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from groundwork.aws import s3
-from groundwork.plan.model import Change, action_for, check_approved
+from groundwork.plan.model import Change, to_apply
 from groundwork.policy.documents import canonical
 from groundwork.reconcile.s3_buckets import ALL_BLOCKED, block_text, read_protections
 
@@ -77,17 +77,15 @@ def read(client, spec: LogBucketSpec) -> dict | None:
 def plan_bucket(access, spec: LogBucketSpec) -> Change:
     before = read(access.client("s3", account_id=spec.account, region=spec.region), spec)
     after = desired(spec)
-    action = action_for(before, after)
-    return Change(action, KIND, spec.key, before, after)
+    return Change.between(KIND, spec.key, before, after)
 
 
 def apply_bucket(access, guarded, spec: LogBucketSpec, approved: set[str]) -> Change | None:
     """Create and block with the access role, then every protected setting as break-glass, Object
     Lock and policy first."""
-    change = plan_bucket(access, spec)
-    if change.action == "noop":
+    change = to_apply(plan_bucket(access, spec), approved)
+    if change is None:
         return None
-    check_approved(change, approved)
     client = access.client("s3", account_id=spec.account, region=spec.region)
     protected = guarded.client("s3", account_id=spec.account, region=spec.region)
     before, after = change.before or {}, change.after
@@ -116,14 +114,12 @@ def plan_account_block(access, account: str, account_name: str) -> Change:
     before = None if found is None else {
         "public_access_block": block_text(found)}
     after = {"public_access_block": ALL_BLOCKED}
-    action = action_for(before, after)
-    return Change(action, ACCOUNT_BLOCK_KIND, account_name, before, after)
+    return Change.between(ACCOUNT_BLOCK_KIND, account_name, before, after)
 
 
 def apply_account_block(access, account: str, account_name: str, approved: set[str]) -> Change | None:
-    change = plan_account_block(access, account, account_name)
-    if change.action == "noop":
+    change = to_apply(plan_account_block(access, account, account_name), approved)
+    if change is None:
         return None
-    check_approved(change, approved)
     s3.block_account_public_access(s3.control_client(access, account), account)
     return change

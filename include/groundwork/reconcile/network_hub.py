@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from groundwork.aws import ec2, ram
-from groundwork.plan.model import Change, action_for, approved_pending
+from groundwork.plan.model import Change, approved_pending
 from groundwork.reconcile.network_layout import SHARE_NAME, TAG_ROLE, TAG_SEGMENT, segments
 
 RAM_PRINCIPAL = "ram.amazonaws.com"
@@ -66,8 +66,7 @@ def plan_hub(config, state: HubState) -> list[Change]:
     changes: list[Change] = []
 
     def add(kind, key, before, after, production=False, note=""):
-        action = action_for(before, after)
-        changes.append(Change(action, kind, key, before, after, production=production, note=note))
+        changes.append(Change.between(kind, key, before, after, production=production, note=note))
 
     on = {"enabled": True}
     add("ram_organization_sharing", "organization", on if state.org_sharing else None, on)

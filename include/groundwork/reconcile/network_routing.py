@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from groundwork.aws import ec2
-from groundwork.plan.model import Change, action_for, approved_pending
+from groundwork.plan.model import Change, approved_pending
 from groundwork.reconcile.network_layout import DEFAULT_ROUTE, propagation_targets, segment_of, segments
 
 
@@ -48,15 +48,13 @@ def plan_routing(config, state: RoutingState, attachments: dict[str, str]) -> li
         after = {"route_table": segment}
         before = {"route_table": current} if current else None
         prod = account.is_production or "production" in (segment, current)
-        action = action_for(before, after)
-        changes.append(Change(action, "tgw_association", account.name, before, after, production=prod))
+        changes.append(Change.between("tgw_association", account.name, before, after, production=prod))
         wanted = sorted(propagation_targets(config, account))
         have = sorted(state.propagations.get(attachment, set())) if attachment else []
         prop_after = {"route_tables": wanted}
         prop_before = {"route_tables": have} if have else None
         prod = account.is_production or "production" in set(wanted) | set(have)
-        action = action_for(prop_before, prop_after)
-        changes.append(Change(action, "tgw_propagation", account.name, prop_before, prop_after, production=prod))
+        changes.append(Change.between("tgw_propagation", account.name, prop_before, prop_after, production=prod))
     hub = config.network.transit_gateway_account
     for segment in used:
         key = f"{segment} {DEFAULT_ROUTE}"
@@ -65,8 +63,7 @@ def plan_routing(config, state: RoutingState, attachments: dict[str, str]) -> li
         prod = segment == "production"
         if config.network.centralized_egress:
             after = {"attachment": hub}
-            action = action_for(before, after)
-            changes.append(Change(action, "tgw_route", key, before, after, production=prod))
+            changes.append(Change.between("tgw_route", key, before, after, production=prod))
         elif before is not None:
             changes.append(Change("delete", "tgw_route", key, before, None, production=prod,
                                   note="centralized egress is off"))

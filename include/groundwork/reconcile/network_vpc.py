@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from groundwork.aws.common import is_managed
 from groundwork.aws import ec2
-from groundwork.plan.model import Change, action_for, approved_pending
+from groundwork.plan.model import Change, approved_pending
 from groundwork.reconcile.network_layout import (
     IGW, TAG_ACCOUNT, TAG_NAME, TGW, AccountLayout, service_name,
 )
@@ -104,8 +104,7 @@ def plan_vpc(layout: AccountLayout, state: VpcState, region: str, tgw_id: str | 
     changes: list[Change] = []
 
     def add(kind: str, key: str, before: dict | None, after: dict | None, note: str = ""):
-        action = action_for(before, after)
-        changes.append(Change(action, kind, key, before, after, production=prod, note=note))
+        changes.append(Change.between(kind, key, before, after, production=prod, note=note))
 
     vpc_before = {"cidr": state.vpc["CidrBlock"]} if state.vpc else None
     add("vpc", name, vpc_before, {"cidr": layout.cidr})

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from groundwork.aws.common import is_managed
 from groundwork.aws import organizations as orgs
-from groundwork.plan.model import Change, action_for, approved_pending
+from groundwork.plan.model import Change, approved_pending
 from groundwork.policy.documents import canonical
 from groundwork.policy.guardrails import render_scp
 from groundwork.reconcile.organization import OrgSnapshot
@@ -49,8 +49,7 @@ def plan_policies(config, snap: OrgSnapshot, actual: dict[str, dict]) -> list[Ch
     for name, after in desired_policies(config).items():
         current = actual.get(name)
         before = None if current is None else {k: current[k] for k in after}
-        action = action_for(before, after)
-        changes.append(Change(action, "scp", name, before, after))
+        changes.append(Change.between("scp", name, before, after))
     for name, current in actual.items():
         if name not in {p.name for p in config.organization.service_control_policies}:
             before = {k: current[k] for k in ("description", "document", "targets")}

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from groundwork.aws import s3
-from groundwork.plan.model import Change, action_for, check_approved
+from groundwork.plan.model import Change, to_apply
 from groundwork.policy.documents import canonical
 
 KIND = "s3_bucket"
@@ -59,15 +59,13 @@ def read(ctx, spec: BucketSpec) -> dict | None:
 
 def plan_bucket(ctx, spec: BucketSpec) -> Change:
     before, after = read(ctx, spec), desired(spec)
-    action = action_for(before, after)
-    return Change(action, KIND, spec.key, before, after, production=spec.production)
+    return Change.between(KIND, spec.key, before, after, production=spec.production)
 
 
 def apply_bucket(ctx, spec: BucketSpec, approved: set[str]) -> Change | None:
-    change = plan_bucket(ctx, spec)
-    if change.action == "noop":
+    change = to_apply(plan_bucket(ctx, spec), approved)
+    if change is None:
         return None
-    check_approved(change, approved)
     client = ctx.client("s3", account_id=spec.account)
     before, after = change.before or {}, change.after
     if change.action == "create":

@@ -6,7 +6,7 @@ configured standards, AWS's defaults off), and the organization configuration in
 from __future__ import annotations
 
 from groundwork.aws import guardduty, securityhub
-from groundwork.plan.model import Change, action_for, check_approved
+from groundwork.plan.model import Change, check_approved
 
 GD_ADMIN = "guardduty_admin"
 GD_DETECTOR = "guardduty_detector"
@@ -17,8 +17,7 @@ SH_ORG = "securityhub_organization"
 
 
 def _change(kind: str, key: str, before, after) -> Change:
-    action = action_for(before, after)
-    return Change(action, kind, key, before, after)
+    return Change.between(kind, key, before, after)
 
 
 def _pending(change: Change, approved: set[str]) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from groundwork.aws import cloudtrail
-from groundwork.plan.model import Change, action_for, check_approved
+from groundwork.plan.model import Change, to_apply
 
 KIND = "cloudtrail_trail"
 SERVICE = "cloudtrail.amazonaws.com"
@@ -54,8 +54,7 @@ def read(client, spec: TrailSpec) -> dict | None:
 
 def plan_trail(client, spec: TrailSpec) -> Change:
     before, after = read(client, spec), desired(spec)
-    action = action_for(before, after)
-    return Change(action, KIND, spec.key, before, after)
+    return Change.between(KIND, spec.key, before, after)
 
 
 def _service_access_on(orgs) -> bool:
@@ -66,10 +65,9 @@ def _service_access_on(orgs) -> bool:
 
 
 def apply_trail(client, orgs, spec: TrailSpec, approved: set[str]) -> Change | None:
-    change = plan_trail(client, spec)
-    if change.action == "noop":
+    change = to_apply(plan_trail(client, spec), approved)
+    if change is None:
         return None
-    check_approved(change, approved)
     before, after = change.before or {}, change.after
     if not _service_access_on(orgs):  # an organization trail needs CloudTrail's trusted access
         orgs.enable_aws_service_access(ServicePrincipal=SERVICE)
