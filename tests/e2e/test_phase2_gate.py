@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from groundwork_ops.rollout import next_run
 from tests.conftest import ROOT
 from tests.e2e.conftest import pause_phases_after
 
@@ -58,12 +59,14 @@ def test_the_gate_refuses_then_waits_for_the_previous_phase_and_runs_after_it(st
     assert admin.task_states(PHASE2, waiting)["validate"] is None
     assert "is running; waiting for it to finish" in admin.task_log(PHASE2, waiting, "gate")
 
+    known = {run["dag_run_id"] for run in admin.runs(PHASE2)}
     approver.answer(PHASE1, phase1_run, "approve", "Approve")
     assert admin.wait_for_run(PHASE1, phase1_run, timeout=600) == "success"
     assert admin.wait_for_run(PHASE2, waiting, timeout=600) == "success", admin.task_states(PHASE2, waiting)
     assert f"{phase1_run} succeeded on the current config" in admin.task_log(PHASE2, waiting, "gate")
 
-    # phase 1's success also started phase 2 by its Asset: it runs after, on the same config
-    for run in admin.request("GET", f"/dags/{PHASE2}/dagRuns", params={"limit": 100}).json()["dag_runs"]:
-        if run["state"] not in ("success", "failed"):
-            assert admin.wait_for_run(PHASE2, run["dag_run_id"], timeout=600) == "success"
+    # phase 1's success also started phase 2 by its Asset (created once the waiting run ended, as
+    # max_active_runs is 1): it passes its gate too, on the config phase 1 applied; the config is
+    # restored only after it, or its gate would rightly refuse
+    by_asset = next_run(admin, PHASE2, known, timeout=180)
+    assert admin.wait_for_run(PHASE2, by_asset, timeout=600) == "success", admin.task_states(PHASE2, by_asset)
