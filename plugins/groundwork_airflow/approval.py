@@ -28,7 +28,7 @@ from airflow.providers.standard.triggers.hitl import HITLTrigger
 from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowFailException, AirflowRescheduleException, AirflowRuntimeError
 from airflow.triggers.base import StartTriggerArgs, TriggerEvent
-from groundwork_airflow.triggers import RESUME_FLOOR_SECONDS
+from groundwork_airflow.triggers import RESUME_FLOOR_SECONDS, api_not_found
 
 OPTIONS = ["Approve", "Reject"]
 
@@ -58,11 +58,6 @@ def runtime_approvers(config) -> list[str]:
     return approvers
 
 
-def _not_found(exc: AirflowRuntimeError) -> bool:
-    detail = getattr(exc.error, "detail", None) or {}
-    return isinstance(detail, dict) and detail.get("status_code") == 404
-
-
 class ApprovalTrigger(HITLTrigger):
     """Airflow's HITL trigger for a task started in the triggerer: its task instance is the one
     the triggerer attaches (`self.task_instance`). No request yet -> an `ask` event (a worker
@@ -86,7 +81,7 @@ class ApprovalTrigger(HITLTrigger):
         try:
             await sync_to_async(get_hitl_detail_content_detail)(ti_id=self.ti_id)
         except AirflowRuntimeError as exc:
-            if not _not_found(exc):
+            if not api_not_found(exc):
                 raise
             yield TriggerEvent({"ask": True})
             return

@@ -22,7 +22,7 @@ from airflow.sdk.exceptions import AirflowFailException, AirflowRuntimeError
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 from groundwork.phases.gates import RUNNING_STATES, LatestRun, decide, owned_digest
-from groundwork_airflow.triggers import RESUME_FLOOR_SECONDS, hold_until
+from groundwork_airflow.triggers import RESUME_FLOOR_SECONDS, api_not_found, hold_until
 
 POLL_SECONDS = 10.0
 
@@ -39,11 +39,6 @@ def record_run(dag_id: str, run_id: str, digest: str | None) -> None:
                  description=f"groundwork: the latest run of {dag_id} (read by the next phase's gate)")
 
 
-def _not_found(exc: AirflowRuntimeError) -> bool:
-    detail = getattr(exc.error, "detail", None) or {}
-    return isinstance(detail, dict) and detail.get("status_code") == 404
-
-
 def run_state(dag_id: str, run_id: str) -> str | None:
     """Airflow's state of that run; None when it no longer exists."""
     from airflow.sdk.execution_time.task_runner import RuntimeTaskInstance
@@ -51,7 +46,7 @@ def run_state(dag_id: str, run_id: str) -> str | None:
     try:
         state = RuntimeTaskInstance.get_dagrun_state(dag_id=dag_id, run_id=run_id)
     except AirflowRuntimeError as exc:
-        if _not_found(exc):
+        if api_not_found(exc):
             return None
         raise
     return str(getattr(state, "value", state))  # a DagRunState member: its value ("success", ...)

@@ -37,6 +37,12 @@ async def hold_until(not_before: float) -> None:
         await asyncio.sleep(hold)
 
 
+def api_not_found(exc) -> bool:
+    """Whether a Task SDK call failed because the Execution API answered 404 (no such row)."""
+    detail = getattr(exc.error, "detail", None) or {}
+    return isinstance(detail, dict) and detail.get("status_code") == 404
+
+
 def resolve_probe(path: str):
     """'groundwork.phases.probes:create_account' -> the function (only inside groundwork)."""
     module, _, name = path.partition(":")

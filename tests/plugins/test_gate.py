@@ -11,6 +11,7 @@ from groundwork.phases.gates import LatestRun, owned_digest
 from groundwork_airflow import gate as gate_module
 from groundwork_airflow import phase
 from groundwork_airflow.gate import PhaseGate, PhaseRunTrigger
+from tests.plugins.test_phase import _collect
 
 PHASE1_DIGEST = owned_digest(load_config(), "phase1_foundation")
 
@@ -79,16 +80,6 @@ def test_the_promotion_gate_follows_phase5_and_records_nothing(airflow_state):
     airflow_state["latest"] = LatestRun("manual__5", "success", owned_digest(load_config(), "phase5_cicd"))
     assert "succeeded" in gate.execute({"run_id": "promo"})
     assert airflow_state["recorded"] == {}
-
-
-def _collect(trigger):
-    import asyncio
-
-    async def first():
-        async for event in trigger.run():
-            return event.payload
-
-    return asyncio.run(first())
 
 
 def test_the_trigger_fires_when_the_run_finishes_or_at_the_deadline(monkeypatch):
