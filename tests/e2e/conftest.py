@@ -165,12 +165,6 @@ def converged_rerun(stack: Stack, dag_id: str) -> tuple[str, list]:
 
 
 def pytest_collection_modifyitems(items):
-    """Mark the end-to-end tests, keep them in file order in one xdist group (one worker runs them
-    all on the one stack, in order) and put them first, so that under `-n 2 --dist loadgroup` (what
-    scripts/test.sh runs) the other worker runs every other test meanwhile."""
-    e2e = [item for item in items if "tests/e2e/" in str(Path(item.fspath))]
-    for item in e2e:
-        item.add_marker(pytest.mark.e2e)
-        item.add_marker(pytest.mark.xdist_group("e2e"))
-    chosen = set(map(id, e2e))
-    items[:] = e2e + [item for item in items if id(item) not in chosen]
+    for item in items:
+        if "tests/e2e/" in str(Path(item.fspath)):
+            item.add_marker(pytest.mark.e2e)
