@@ -19,6 +19,7 @@ class PhaseDrift:
     dag_id: str
     changes: tuple[Change, ...]
     needs_approval: bool  # whether the repairing run will ask for an approval
+    unmanaged: tuple[str, ...] = ()  # accounts in AWS the config does not name: listed, never touched
 
     @property
     def counts(self) -> dict[str, int]:
@@ -35,14 +36,16 @@ class PhaseDrift:
 
     def to_dict(self) -> dict:
         return {"dag_id": self.dag_id, "counts": self.counts, "needs_approval": self.needs_approval,
-                "changes": [c.to_dict() for c in self.changes], "lines": self.lines()}
+                "changes": [c.to_dict() for c in self.changes], "lines": self.lines(),
+                "unmanaged": list(self.unmanaged)}
 
 
 def detect(ctx, config, dag_id: str, **secrets) -> PhaseDrift:
     """`dag_id`'s drift: its pending changes against AWS now (read-only calls only)."""
     planned = SPECS[dag_id].planned(ctx, config, **secrets)
     pending = tuple(c for c in planned.plan.changes if c.action != "noop")
-    return PhaseDrift(dag_id, pending, planned.needs_approval and bool(pending))
+    unmanaged = tuple(n for n in planned.plan.notes if n.startswith("unmanaged:"))
+    return PhaseDrift(dag_id, pending, planned.needs_approval and bool(pending), unmanaged)
 
 
 def report(drifts: list[dict]) -> dict:
@@ -54,13 +57,16 @@ def report(drifts: list[dict]) -> dict:
     headline = (f"drift: {total} difference(s) from the config in "
                 f"{', '.join(k for k, v in per_phase.items() if v)}" if total
                 else f"no drift: AWS matches the config of {', '.join(per_phase) or 'no deployed phase'}")
+    unmanaged = [line for d in ordered for line in d.get("unmanaged", [])]
     return {"headline": headline, "total": total, "per_phase": per_phase, "lines": lines,
-            "repair": [d["dag_id"] for d in ordered if sum(d["counts"].values())]}
+            "repair": [d["dag_id"] for d in ordered if sum(d["counts"].values())], "unmanaged": unmanaged}
 
 
 def message(summary: dict) -> str:
     """The notification text: the headline, every difference, how to repair."""
     body = [summary["headline"], "", *summary["lines"]]
+    if summary.get("unmanaged"):
+        body += ["", *summary["unmanaged"]]
     if summary["repair"]:
         body += ["", "Repair: run " + ", ".join(summary["repair"]) + " (plan, approval where needed, apply)."]
     return "\n".join(body)

@@ -1,4 +1,5 @@
-"""The mapped per-account step of phase 1: ensure, wait (deferred), place, wait until reachable."""
+"""The mapped per-account step of phase 1: ensure (create or invite), wait (deferred), place and tag,
+wait until reachable (not for a closed account)."""
 
 from __future__ import annotations
 
@@ -22,13 +23,17 @@ class EnsureAccountOperator(AccountWait):
 
     def execute(self, context):
         from groundwork.phases import foundation
-        from groundwork.reconcile.accounts import IN_PROGRESS
+        from groundwork.reconcile.accounts import ABSENT, IN_PROGRESS
 
         config, ctx = self._context()
         ti = context["ti"]
         known = (ti.xcom_pull(task_ids="plan", key="account_ids") or {}).get(self.account_name)
         progress = foundation.start_account(ctx, config, self.account_name, approved_ids(ti), known)
         self.log.info("account %s: %s", self.account_name, progress)
+        if progress.state == ABSENT:
+            self.log.info("account %s is %s in the config and not in the organization: nothing to do",
+                          self.account_name, config.account(self.account_name).lifecycle)
+            return {"name": self.account_name, "account_id": None}
         if progress.state == IN_PROGRESS:
             return self._wait(context, config, ctx, "create_account",
                               {"name": self.account_name, "request_id": progress.request_id}, "account_created")
@@ -51,6 +56,10 @@ class EnsureAccountOperator(AccountWait):
                                          approved_ids(context["ti"]))
         if moved:
             self.log.info("applied: %s", moved.summary())
+        if foundation.is_closed(ctx, progress.account_id):
+            self.log.info("account %s (%s) is closed: its access role is not waited for",
+                          self.account_name, progress.account_id)
+            return {"name": self.account_name, "account_id": progress.account_id}
         return self._wait(context, config, ctx, "assume_role", {"account_id": progress.account_id},
                           "account_reachable")
 

@@ -56,7 +56,7 @@ def detect(dag_id: str) -> dict:
         found = drift.detect(ctx, config, dag_id, **secrets)
     except Refused as exc:
         raise AirflowFailException(f"{dag_id} cannot be planned: {exc}") from None
-    for line in found.lines() or [f"{dag_id}: no drift"]:
+    for line in (found.lines() or [f"{dag_id}: no drift"]) + list(found.unmanaged):
         print(line)
     return found.to_dict()
 
@@ -81,9 +81,10 @@ def report(found: list[dict], **context) -> dict:
 
     summary = drift.report(list(found))
     print(summary["headline"])
-    for line in summary["lines"]:
+    for line in summary["lines"] + summary["unmanaged"]:
         print(" ", line)
-    context["outlet_events"][DRIFT_ASSET].extra = {"total": summary["total"], "per_phase": summary["per_phase"]}
+    context["outlet_events"][DRIFT_ASSET].extra = {"total": summary["total"], "per_phase": summary["per_phase"],
+                                                   "unmanaged": len(summary["unmanaged"])}
     if summary["total"]:
         notifier = drift_notifier(phase.load_runtime_config(), summary)
         if notifier is not None:

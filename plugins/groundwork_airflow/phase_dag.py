@@ -2,6 +2,9 @@
 
     [gate] -> validate -> plan -> needs_approval -> [approve] -> step 1 -> ... -> verify -> publish
 
+A step that asks its own approval gets, right before it: plan_<step> -> needs_<step>_approval ->
+[approve_<step>] (phase 1's account closures).
+
 Phase 1 has no gate. A step mapped over accounts (or environments) gets a task listing them from
 the config, then one task instance per item. A step that waits on AWS is one of the deferrable
 operators in `WAITS`; every other step is the same small task calling the domain function.
@@ -70,10 +73,35 @@ def _applied(done) -> list[str]:
     return lines
 
 
+def step_plan_task(spec: PhaseSpec, step: Step):
+    """The own plan of a step that asks its own approval (`Step.approval`), read right before it."""
+    @task(task_id=f"plan_{step.task_id}", multiple_outputs=True, doc_md=f"What `{step.task_id}` would change, "
+          "for its own approval.")
+    def plan():
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from groundwork.plan.model import Plan, Refused
+
+        config, ctx, secrets = _context(step.secrets)
+        try:
+            found = Plan(spec.dag_id, tuple(spec.function(step.plan)(ctx, config, **secrets)))
+        except Refused as exc:
+            raise AirflowFailException(str(exc)) from None
+        out = phase.plan_output(found, needs_approval=not found.is_empty())
+        print(out["headline"])
+        for change in found.pending:
+            print(" ", change.summary())
+        return out
+
+    return plan()
+
+
 def step_task(spec: PhaseSpec, step: Step, first: bool):
-    """A plain step: the domain function with this run's approved change ids."""
+    """A plain step: the domain function with this run's approved change ids (of its own plan
+    when it asks its own approval)."""
     options = {"task_id": step.task_id, "doc_md": step.doc}
-    if first:
+    plan_task_id = f"plan_{step.task_id}" if step.approval else "plan"
+    if first or step.approval:
         options["trigger_rule"] = "none_failed_min_one_success"  # after the approval, or without one
     if step.max_active:
         options["max_active_tis_per_dagrun"] = step.max_active
@@ -83,7 +111,7 @@ def step_task(spec: PhaseSpec, step: Step, first: bool):
         config, ctx, secrets = _context(step.secrets)
         function = spec.function(step.function)
         items = (item,) if step.each else ()
-        return _applied(function(ctx, config, *items, phase.approved_ids(context["ti"]), **secrets))
+        return _applied(function(ctx, config, *items, phase.approved_ids(context["ti"], plan_task_id), **secrets))
 
     return run
 
@@ -133,6 +161,13 @@ def build_phase_dag(dag_id: str, spec: PhaseSpec | None = None) -> DAG:
             if position == 0:
                 phase.needs_approval(plan, approve.task_id, step.task_id) >> [approve, current]
                 approve >> current
+            elif step.approval:
+                own_plan = step_plan_task(spec, step)
+                own_approve = phase.approval(plan_task_id=f"plan_{step.task_id}", task_id=f"approve_{step.task_id}")
+                previous >> own_plan
+                branch = phase.needs_approval.override(task_id=f"needs_{step.task_id}_approval")
+                branch(own_plan, own_approve.task_id, step.task_id) >> [own_approve, current]
+                own_approve >> current
             else:
                 previous >> (names if names is not None else current)
             previous = current

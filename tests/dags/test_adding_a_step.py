@@ -10,5 +10,5 @@ def test_one_spec_entry_becomes_a_mapped_step_before_verify():
     step = dag.get_task("apply_parameter")
     assert type(step).__name__.endswith("MappedOperator")
     assert "parameter_accounts" in step.upstream_task_ids
-    assert "apply_policies" in dag.get_task("parameter_accounts").upstream_task_ids
+    assert "close_accounts" in dag.get_task("parameter_accounts").upstream_task_ids  # after the last step
     assert dag.get_task("verify").upstream_task_ids == {"apply_parameter"}

@@ -54,6 +54,8 @@ def test_tags_retries_and_no_catchup(dagbag, dag_id):
     assert {"groundwork", dag_id.split("_")[0]} <= set(dag.tags)
     assert dag.catchup is False and dag.max_active_runs == 1
     once = {"gate", "validate", "needs_approval", "approve", "publish"}  # retrying cannot change their answer
+    once |= {f"{t}_{s.task_id}" for s in SPECS[dag_id].steps if s.approval for t in ("approve",)}
+    once |= {f"needs_{s.task_id}_approval" for s in SPECS[dag_id].steps if s.approval}
     for task in dag.tasks:
         assert task.retries == (0 if task.task_id in once else 2), task.task_id
 
@@ -65,12 +67,17 @@ def test_every_phase_runs_its_spec_in_order(dagbag, dag_id):
     spec = SPECS[dag_id]
     order = (["gate"] if previous_phase(dag_id) else []) + ["validate", "plan", "needs_approval", "approve"]
     for step in spec.steps:
+        if step.approval:  # its own plan and approval, the branch skipping straight to it
+            order += [f"plan_{step.task_id}", f"needs_{step.task_id}_approval", f"approve_{step.task_id}"]
         order += [step.items_task, step.task_id] if step.each else [step.task_id]
     order += ["verify", "publish"]
     dag = dagbag.dags[dag_id]
     for upstream, downstream in zip(order, order[1:]):
         assert downstream in dag.get_task(upstream).downstream_task_ids, (upstream, downstream)
     assert spec.steps[0].task_id in dag.get_task("needs_approval").downstream_task_ids
+    for step in spec.steps:
+        if step.approval:
+            assert step.task_id in dag.get_task(f"needs_{step.task_id}_approval").downstream_task_ids
     assert dag.get_task(order[0]).upstream_task_ids == set() and len(dag.tasks) == len(order)
 
 
@@ -93,6 +100,8 @@ def test_every_phase_dag_has_exactly_the_tasks_its_spec_names(dagbag):
         expected = {"validate", "plan", "needs_approval", "approve", "verify", "publish"}
         expected |= {"gate"} if previous_phase(dag_id) else set()
         expected |= {s.task_id for s in spec.steps} | {s.items_task for s in spec.steps if s.each}
+        expected |= {f"{t}_{s.task_id}" for s in spec.steps if s.approval for t in ("plan", "approve")}
+        expected |= {f"needs_{s.task_id}_approval" for s in spec.steps if s.approval}
         dag = dagbag.dags[dag_id]
         assert set(dag.task_ids) == expected, dag_id
         for step in spec.steps:

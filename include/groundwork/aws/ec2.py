@@ -166,6 +166,10 @@ def tgw_vpc_attachments(client, **filters: str) -> list[dict]:
     return [a for a in found if a["State"] not in ("deleted", "deleting", "failed", "rejected")]
 
 
+def delete_tgw_vpc_attachment(client, attachment_id: str) -> None:
+    client.delete_transit_gateway_vpc_attachment(TransitGatewayAttachmentId=attachment_id)
+
+
 def tgw_attachment(client, attachment_id: str) -> dict | None:
     found = client.describe_transit_gateway_attachments(TransitGatewayAttachmentIds=[attachment_id])
     return next(iter(found["TransitGatewayAttachments"]), None)

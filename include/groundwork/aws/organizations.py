@@ -136,3 +136,44 @@ def delete_policy(client, policy_id: str) -> None:
         pass
 
 
+
+
+# --------------------------------------------------------------------------- account lifecycle
+ACTIVE = "ACTIVE"
+CLOSED_STATUSES = ("PENDING_CLOSURE", "SUSPENDED")  # CloseAccount is final after 90 days
+OPEN_HANDSHAKE_STATES = ("REQUESTED", "OPEN", "ACCEPTED")
+
+
+def is_closed(account: dict) -> bool:
+    return account.get("Status") in CLOSED_STATUSES
+
+
+def tag_resource(client, resource_id: str, tags: list[dict]) -> None:
+    client.tag_resource(ResourceId=resource_id, Tags=tags)
+
+
+def invitations(client) -> list[dict]:
+    """Every invitation handshake of the organization (any state)."""
+    return _all(client, "list_handshakes_for_organization", "Handshakes", Filter={"ActionType": "INVITE"})
+
+
+def invited_account_id(handshake: dict) -> str | None:
+    """The account id an invitation targets, from its parties."""
+    return next((p["Id"] for p in handshake.get("Parties", []) if p.get("Type") == "ACCOUNT"), None)
+
+
+def invite_account(client, account_id: str, notes: str) -> dict:
+    return client.invite_account_to_organization(
+        Target={"Type": "ACCOUNT", "Id": account_id}, Notes=notes)["Handshake"]
+
+
+def describe_handshake(client, handshake_id: str) -> dict:
+    return client.describe_handshake(HandshakeId=handshake_id)["Handshake"]
+
+
+def close_account(client, account_id: str) -> None:
+    """CloseAccount; an account already closing or closed is left as it is (a rerun)."""
+    try:
+        client.close_account(AccountId=account_id)
+    except client.exceptions.AccountAlreadyClosedException:
+        pass

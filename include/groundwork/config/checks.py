@@ -66,6 +66,48 @@ def raw_problems(raw: dict) -> Found:
     yield from _inline_policies(_dict(raw.get("identity")))
     yield from _interface_endpoints(raw)
     yield from _kinds_agree(raw, accounts)
+    yield from _lifecycle(raw, org, accounts, ous)
+
+
+def _retired(accounts: list) -> dict[str, str]:
+    """name -> lifecycle of the accounts that are retired or closed."""
+    out = {}
+    for account in accounts:
+        account = _dict(account)
+        if account.get("lifecycle") in ("retired", "closed") and isinstance(account.get("name"), str):
+            out[account["name"]] = account["lifecycle"]
+    return out
+
+
+def _lifecycle(raw: dict, org: dict, accounts: list, ous: list[str]) -> Found:
+    """Retired and closed accounts need the suspended OU and must not be what another section builds
+    on; an invited account id is named once."""
+    suspended = org.get("suspended_ou")
+    if isinstance(suspended, str) and suspended in ous:
+        yield ("organization", "suspended_ou"), (
+            f"{suspended!r} is also in organizational_units; the suspended OU is created by groundwork "
+            "on its own (with a deny-all SCP): name one that is not in the tree")
+    invited: dict[str, str] = {}
+    for i, account in enumerate(accounts):
+        account = _dict(account)
+        loc = ("organization", "accounts", i)
+        if account.get("lifecycle") in ("retired", "closed") and not suspended:
+            yield loc + ("lifecycle",), (
+                f"account {account.get('name')!r} is {account['lifecycle']}, but organization.suspended_ou "
+                "is not set: name the OU retired accounts are moved to")
+        invite = account.get("invite_account_id")
+        if isinstance(invite, str):
+            if invite in invited:
+                yield loc + ("invite_account_id",), f"account id {invite} is already invited as {invited[invite]!r}"
+            invited.setdefault(invite, account.get("name"))
+    retired = _retired(accounts)
+    if not retired:
+        return
+    for i, assignment in enumerate(_list(_dict(raw.get("identity")).get("assignments"))):
+        for j, name in enumerate(_list(_dict(assignment).get("accounts"))):
+            if name in retired:
+                yield ("identity", "assignments", i, "accounts", j), (
+                    f"account {name!r} is {retired[name]}: its assignments are removed, so no assignment may name it")
 
 
 # What an account's `kind` means: the section that names the account for that role must name it.
@@ -421,12 +463,15 @@ def _references(raw: dict, account_names: list) -> Found:
         ("observability", "log_archive_account"): "Log Archive",
         ("observability", "audit_account"): "Audit",
     }
+    retired = _retired(_list(_dict(raw.get("organization")).get("accounts")))
     for loc, name in refs:
         name = defaults.get(loc) if name is None else name
         if name == mgmt:
             yield loc, f"{name!r} is the management account, which must run no workloads"
         elif name is not None and name not in account_names:
             yield loc, f"unknown account {name!r}"
+        elif name in retired:
+            yield loc, f"account {name!r} is {retired[name]}: this needs an active account (remove the reference first)"
 
 
 def _observability(raw: dict) -> Found:

@@ -234,6 +234,8 @@ class OrganizationalUnit(Model):
     children: list[OrganizationalUnit] = Field(default_factory=list, description="Nested OUs.")
 
 
+Lifecycle = Literal["active", "retired", "closed"]
+AccountId = Annotated[str, Field(pattern=r"^\d{12}$")]
 AccountKind = Literal["log_archive", "audit", "network", "shared_services", "workload", "sandbox"]
 Environment = Literal["production", "staging", "development", "sandbox", "shared"]
 
@@ -270,10 +272,25 @@ class Account(Model):
     cidr: VpcCidr | None = Field(None, description="The account's VPC CIDR (/16-/28); allocated when omitted.")
     spend_limit_usd: int | None = Field(
         None, gt=0, description="Monthly budget limit for the account. Accepted but not applied yet: AWS Budgets is planned.")
+    lifecycle: Lifecycle = Field(
+        "active",
+        description="active; retired: moved to the suspended OU (deny-all SCP), its Identity Center assignments "
+                    "and Transit Gateway attachment removed; closed: retired, then closed with CloseAccount "
+                    "(its own approval; final after 90 days).",
+    )
+    invite_account_id: AccountId | None = Field(
+        None,
+        description="Id of an existing account outside the organization: invited (a handshake its owner accepts) "
+                    "instead of created. An account already in the organization is adopted by email without it.",
+    )
 
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
+
+    @property
+    def is_active(self) -> bool:
+        return self.lifecycle == "active"
 
 
 Builtin = Literal[tuple(BUILTINS)]  # the guardrails the renderer has, one list for both
@@ -305,6 +322,11 @@ class Organization(Model):
     service_control_policies: list[ServiceControlPolicy] = Field(
         default_factory=list,
         description="SCPs, each attached to OUs (at most 4 per OU besides FullAWSAccess).",
+    )
+    suspended_ou: Name | None = Field(
+        None,
+        description="Top-level OU for retired and closed accounts, created by phase 1 with a deny-all SCP (the "
+                    "automation and break-glass roles excepted). Required once an account is retired or closed.",
     )
     global_services: list[str] = Field(
         default_factory=lambda: [
@@ -548,6 +570,15 @@ class FoundationConfig(Model):
                 return account
         raise KeyError(name)
 
+    @property
+    def active_accounts(self) -> list[Account]:
+        """The accounts phases 3-5 build for: every configured account that is not retired or closed."""
+        return [a for a in self.organization.accounts if a.is_active]
+
+    def ou_of(self, account: Account) -> str:
+        """Where the account belongs: its OU, or the suspended OU once retired or closed."""
+        return account.ou if account.is_active else self.organization.suspended_ou
+
     def ou_paths(self) -> list[str]:
         """Every OU path, parents before children."""
         paths: list[str] = []
@@ -559,4 +590,6 @@ class FoundationConfig(Model):
                 walk(unit.children, path)
 
         walk(self.organization.organizational_units, "")
+        if self.organization.suspended_ou:
+            paths.append(self.organization.suspended_ou)
         return paths

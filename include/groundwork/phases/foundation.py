@@ -8,6 +8,7 @@ structure (organization, SCP policy type, OUs) -> each account (create/resume, p
 from __future__ import annotations
 
 from groundwork.aws import organizations as orgs
+from groundwork.aws.common import is_managed
 from groundwork.aws.context import AwsContext
 from groundwork.phases.spec import Planned
 from groundwork.plan.model import NotConverged, Plan
@@ -32,11 +33,15 @@ def plan_with_ids(ctx: AwsContext, config) -> tuple[Plan, dict[str, str]]:
     found = {a.name: snap.account_by_email(a.email) for a in config.organization.accounts}
     ids = {name: account["Id"] for name, account in found.items() if account}
     changes = organization.plan_structure(config, snap)
-    changes += [accounts.plan_account(account, snap) for account in config.organization.accounts]
+    for account in config.organization.accounts:
+        managed = account.name in ids and is_managed(orgs.tags(client, ids[account.name]))
+        change = accounts.plan_account(config, account, snap, managed)
+        if change is not None:
+            changes.append(change)
     wanted = set(policies.desired_policies(config))
     actual = policies.read_policies(client, snap, wanted) if snap.organization else {}
     changes += policies.plan_policies(config, snap, actual)
-    return Plan(PHASE, tuple(changes)), ids
+    return Plan(PHASE, tuple(changes), tuple(accounts.unmanaged(config, snap))), ids
 
 
 def apply_structure(ctx: AwsContext, config, approved: set[str]):
@@ -45,11 +50,25 @@ def apply_structure(ctx: AwsContext, config, approved: set[str]):
 
 def start_account(ctx: AwsContext, config, name: str, approved: set[str],
                   known_id: str | None = None) -> accounts.AccountProgress:
-    return accounts.start_account(_orgs(ctx), config.account(name), approved, ctx.access_role_name, known_id)
+    return accounts.start_account(_orgs(ctx), config, config.account(name), approved, ctx.access_role_name, known_id)
 
 
 def place_account(ctx: AwsContext, config, name: str, account_id: str, approved: set[str]):
-    return accounts.place_account(_orgs(ctx), config.account(name), account_id, approved)
+    return accounts.place_account(_orgs(ctx), config, config.account(name), account_id, approved)
+
+
+def is_closed(ctx: AwsContext, account_id: str) -> bool:
+    """Closed (or closing) accounts cannot be reached: nothing waits for their access role."""
+    return accounts.is_closed(_orgs(ctx), account_id)
+
+
+def plan_closures(ctx: AwsContext, config) -> list:
+    """The closures the config asks for (the `close_accounts` step's own plan and approval)."""
+    return accounts.plan_closures(config, organization.read_organization(_orgs(ctx)))
+
+
+def close_accounts(ctx: AwsContext, config, approved: set[str]):
+    return accounts.close_accounts(_orgs(ctx), config, approved)
 
 
 def apply_policies(ctx: AwsContext, config, approved: set[str]):
@@ -68,10 +87,10 @@ def account_ids(ctx: AwsContext, config) -> dict[str, str]:
     except client.exceptions.AWSOrganizationsNotInUseException:
         by_email = {}
     found = {a.name: by_email.get(a.email.lower()) for a in config.organization.accounts}
-    missing = sorted(name for name, account in found.items() if account is None)
+    missing = sorted(a.name for a in config.active_accounts if found[a.name] is None)
     if missing:
         raise NotConverged(f"accounts {missing} do not exist yet; run phase1_foundation first")
-    return {name: account["Id"] for name, account in found.items()}
+    return {name: account["Id"] for name, account in found.items() if account is not None}
 
 
 def verify(ctx: AwsContext, config) -> dict[str, str]:
@@ -81,7 +100,9 @@ def verify(ctx: AwsContext, config) -> dict[str, str]:
         listing = "\n".join(f"  {c.summary()}" for c in fresh.pending)
         raise NotConverged(f"{PHASE} did not converge; still pending:\n{listing}")
     ids = account_ids(ctx, config)
-    unreachable = [name for name, account_id in ids.items() if not accounts.access_ready(ctx, account_id)[0]]
+    client = _orgs(ctx)
+    unreachable = [name for name, account_id in ids.items()
+                   if not accounts.is_closed(client, account_id) and not accounts.access_ready(ctx, account_id)[0]]
     if unreachable:
         raise NotConverged(f"the access role {ctx.access_role_name} cannot be assumed in {unreachable}")
     return ids

@@ -84,6 +84,8 @@ def plan_with_view(ctx: AwsContext, config) -> tuple[Plan, IdentityView]:
                                                     names_by_id)
     existing_groups, set_arns = view.existing_groups(), view.set_arns()
     for account in config.organization.accounts:
+        if account.name not in view.ids:
+            continue  # retired before it was ever created
         actual = assignments.read_account(_sso(ctx), view.instance.arn, view.ids[account.name], set_arns)
         changes += assignments.plan_account(config, account.name, actual, existing_groups, admin_sets(config))
     return Plan(PHASE, tuple(changes)), view
@@ -154,6 +156,8 @@ def apply_account(ctx: AwsContext, config, name: str, approved: set[str]) -> dic
     """Start the account's assignment changes; returns {"account", "account_id", "instance_arn",
     "requests", "applied"}: the requests still IN_PROGRESS are what the deferred wait polls."""
     view = read(ctx, config, details=False)  # the account step needs ids, not policies
+    if name not in view.ids:  # retired before it was ever created: nothing assigned, nothing to remove
+        return {"account": name, "account_id": None, "instance_arn": view.instance.arn, "requests": [], "applied": []}
     if any(gid is None for gid in view.group_ids.values()) or set(view.sets) < {p.name for p in config.identity.permission_sets}:
         raise NotConverged("groups or permission sets are missing; the apply_directory step must run first")
     done, requests = assignments.apply_account(

@@ -17,7 +17,7 @@ from groundwork.aws.context import AwsContext
 from groundwork.phases.foundation import NotConverged, account_ids
 from groundwork.phases.spec import Planned, scoped_markdown
 from groundwork.plan.model import Plan
-from groundwork.reconcile import network_dns, network_hub, network_routing, network_vpc
+from groundwork.reconcile import network_dns, network_hub, network_retired, network_routing, network_vpc
 from groundwork.reconcile.cidr import CidrPlan, ForeignVpc, plan_cidrs
 from groundwork.reconcile.network_layout import AccountLayout, account_layout, network_accounts
 
@@ -180,6 +180,38 @@ def apply_dns(ctx: AwsContext, config, approved: set[str]):
         vpc = network_vpc.find_vpc(ctx.client("ec2", account_id=ids[account.name]), account.name)
         vpc_ids[account.name] = vpc["VpcId"] if vpc else None
     return network_dns.apply_dns(ctx, config, ids, vpc_ids, approved)
+
+
+def _retired_states(ctx: AwsContext, config):
+    """(account, ec2 client, VPC state, hub TGW id) of each retired account that still exists and is
+    not closed; nothing before the hub exists."""
+    from groundwork.phases.foundation import is_closed
+
+    retired = [a for a in config.organization.accounts if not a.is_active]
+    if not retired:
+        return []
+    ids = account_ids(ctx, config)
+    try:
+        tgw_id = _hub_tgw(ctx, config, ids)
+    except NotConverged:
+        return []
+    out = []
+    for account in retired:
+        if account.name in ids and not is_closed(ctx, ids[account.name]):
+            client = ctx.client("ec2", account_id=ids[account.name])
+            out.append((account, client, network_vpc.read_vpc(client, account.name, ctx.region, tgw_id), tgw_id))
+    return out
+
+
+def plan_retired(ctx: AwsContext, config) -> list:
+    """Retired accounts: their routes to the Transit Gateway and their attachment, removed."""
+    return [c for account, _, state, tgw_id in _retired_states(ctx, config)
+            for c in network_retired.plan_account(account, state, tgw_id)]
+
+
+def detach_retired(ctx: AwsContext, config, approved: set[str]) -> list:
+    return [c for account, client, state, tgw_id in _retired_states(ctx, config)
+            for c in network_retired.apply_account(client, account, state, tgw_id, approved)]
 
 
 def verify(ctx: AwsContext, config) -> dict:

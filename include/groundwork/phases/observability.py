@@ -33,9 +33,10 @@ PHASE = "phase4_observability"
 
 # --------------------------------------------------------------------------- what to build
 def topology(ctx: AwsContext, config) -> ObservabilityTopology:
-    ids = account_ids(ctx, config)
+    active = {a.name for a in config.active_accounts}  # retired accounts keep what they have, untouched
+    ids = {name: i for name, i in account_ids(ctx, config).items() if name in active}
     org = ctx.client("organizations").describe_organization()["Organization"]
-    emails = {ids[a.name]: a.email for a in config.organization.accounts}
+    emails = {ids[a.name]: a.email for a in config.active_accounts}
     emails[org["MasterAccountId"]] = config.organization.management_account.email
     return ObservabilityTopology.from_config(config, org["MasterAccountId"], org["Id"], ids, emails)
 
@@ -257,8 +258,8 @@ def apply_delegation(ctx: AwsContext, config, approved: set[str]) -> list[Change
 
 
 def account_names(config) -> list[str]:
-    """The per-account step's map (from the config, no AWS call): every account, management too."""
-    return [config.organization.management_account.name] + [a.name for a in config.organization.accounts]
+    """The per-account step's map (from the config, no AWS call): every active account, management too."""
+    return [config.organization.management_account.name] + [a.name for a in config.active_accounts]
 
 
 def apply_account(ctx: AwsContext, config, name: str, approved: set[str]) -> list[Change]:

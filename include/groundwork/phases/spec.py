@@ -11,6 +11,8 @@ Interface of a phase module (`groundwork.phases.<module>`), all `fn(ctx, config,
   mapped over items `fn(ctx, config, item, approved, **secrets)`; the item list comes from
   `each(config) -> list[str]` (config only, no AWS call);
 - `verified(ctx, config, **secrets) -> dict`: a fresh plan must be empty; what exists (no secrets).
+A step with `approval=True` asks an approval of its own, of what its `plan` function returns, right
+before it runs (phase 1's account closures: a decision apart from the rest of the plan).
 A step with `wait=True` waits on AWS (account creation, assignment status, VPC attachment, trail
 logging): the Airflow side runs it as a deferrable operator that checks a probe, then defers.
 """
@@ -53,6 +55,7 @@ class Step:
     wait: bool = False  # waits on AWS: a deferrable operator on the Airflow side
     secrets: tuple[str, ...] = ()  # passed as keyword arguments, read at run time
     max_active: int | None = None  # mapped instances at once per run
+    approval: bool = False  # asks its own approval of its own plan (`plan`) right before it runs
 
 
 @dataclass(frozen=True)
@@ -112,7 +115,10 @@ FOUNDATION = PhaseSpec(
              "to its OU, wait (deferred) until its access role can be assumed.",
              each="account_names", wait=True, max_active=4),
         Step("apply_policies", "apply_policies", "Guardrail SCPs created/updated and attached at OU level; removed "
-             "ones detached and deleted."),
+             "ones detached and deleted; the suspended OU's deny-all SCP."),
+        Step("close_accounts", "close_accounts", "CloseAccount for the accounts the config marks closed, after an "
+             "approval of its own (closure is final after 90 days); refused beyond AWS's closure quota.",
+             plan="plan_closures", approval=True),
     ),
     owns=("aws", "organization"),
 )
@@ -146,6 +152,8 @@ NETWORK = PhaseSpec(
         Step("apply_routing", "apply_routing", "Associations, propagations and the default route to egress on the "
              "Transit Gateway."),
         Step("apply_dns", "apply_dns", "The private hosted zone and its association with every account's VPC."),
+        Step("detach_retired", "detach_retired", "Retired accounts: their routes to the Transit Gateway and their "
+             "attachment removed (the VPC stays, cut off).", plan="plan_retired"),
     ),
     owns=("network",),
 )

@@ -109,6 +109,23 @@ def protect_log_archive(config) -> list[dict]:
     ]
 
 
+SUSPENDED_SCP = "groundwork-suspended-deny-all"
+
+
+def deny_all_in_suspended_accounts(config) -> dict:
+    """The SCP of the suspended OU: retired accounts can do nothing, except through the access role
+    (groundwork removes what it built there: assignments, the VPC attachment) and the break-glass
+    role. Not a built-in for configured SCPs: phase 1 attaches it to `organization.suspended_ou`."""
+    exempt = _role_arns(config.aws.access_role_name, config.observability.break_glass_role_name)
+    return {"Version": "2012-10-17", "Statement": [{
+        "Sid": "DenyAllInRetiredAccounts",
+        "Effect": "Deny",
+        "Action": "*",
+        "Resource": "*",
+        "Condition": {"ArnNotLike": {"aws:PrincipalArn": exempt}},
+    }]}
+
+
 BUILTINS = {
     "deny_cloudtrail_tampering": deny_cloudtrail_tampering,
     "deny_regions_outside_allowed": deny_regions_outside_allowed,

@@ -5,7 +5,8 @@ groundwork owns the assignments of the permission sets it manages (configured or
 `managed-by=groundwork`): one there that the config does not ask for (a group removed from an
 assignment, a hand-made user assignment) is shown in the plan as a delete and then removed.
 Creating and deleting are asynchronous in AWS: `apply_account` starts them and returns the request
-ids; `requests_settled` is the probe the deferred wait polls.
+ids; `requests_settled` is the probe the deferred wait polls. A retired account is asked for
+nothing, so every assignment of a managed permission set there is removed.
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ class Wanted:
 
 
 def accounts_under(config, ou: str) -> list[str]:
-    return [a.name for a in config.organization.accounts if a.ou == ou or a.ou.startswith(ou + "/")]
+    """The active accounts in the OU or below it (a retired account keeps no assignment)."""
+    return [a.name for a in config.active_accounts if a.ou == ou or a.ou.startswith(ou + "/")]
 
 
 def desired_assignments(config) -> list[Wanted]:

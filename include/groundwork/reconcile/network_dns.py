@@ -23,7 +23,7 @@ def plan_dns(config, zone: dict | None, associated: set[str], vpc_ids: dict[str,
     hub = config.network.transit_gateway_account
     after = {"owner": hub}
     changes = [Change("noop" if zone else "create", "private_zone", name, after if zone else None, after)]
-    for account in config.organization.accounts:
+    for account in config.active_accounts:
         vpc = vpc_ids.get(account.name)
         ok = {"zone": name}
         before = ok if vpc and vpc in associated else None

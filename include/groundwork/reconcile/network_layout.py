@@ -95,7 +95,7 @@ def account_layout(config, account, cidr: str, zones: list[str]) -> AccountLayou
 
 def segments(config) -> list[str]:
     """The segments in use (each gets a TGW route table), in a fixed order."""
-    used = {segment_of(a) for a in config.organization.accounts}
+    used = {segment_of(a) for a in config.active_accounts}
     return [s for s in ("production", "nonproduction", "shared", "sandbox") if s in used]
 
 
@@ -105,8 +105,9 @@ def propagation_targets(config, account) -> list[str]:
 
 
 def network_accounts(config) -> list:
-    """Every member account gets one VPC (blueprint: one VPC per account, never shared)."""
-    return list(config.organization.accounts)
+    """Every active member account gets one VPC (blueprint: one VPC per account, never shared);
+    a retired account's VPC stays, cut off from the Transit Gateway (`network_retired`)."""
+    return list(config.active_accounts)
 
 
 def service_name(region: str, service: str) -> str:

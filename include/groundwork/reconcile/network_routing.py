@@ -41,7 +41,7 @@ def plan_routing(config, state: RoutingState, attachments: dict[str, str]) -> li
     changes: list[Change] = []
     by_id = {v: k for k, v in attachments.items()}
     used = segments(config)
-    for account in config.organization.accounts:
+    for account in config.active_accounts:
         attachment = attachments.get(account.name)
         segment = segment_of(account)
         current = state.associations.get(attachment) if attachment else None

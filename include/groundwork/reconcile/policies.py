@@ -10,12 +10,13 @@ from groundwork.aws.common import is_managed
 from groundwork.aws import organizations as orgs
 from groundwork.plan.model import Change, approved_pending
 from groundwork.policy.documents import canonical
-from groundwork.policy.guardrails import render_scp
+from groundwork.policy.guardrails import SUSPENDED_SCP, deny_all_in_suspended_accounts, render_scp
 from groundwork.reconcile.organization import OrgSnapshot
 
 
 def desired_policies(config) -> dict[str, dict]:
-    return {
+    """The configured SCPs, and the suspended OU's deny-all SCP when the config names that OU."""
+    wanted = {
         scp.name: {
             "description": scp.description,
             "document": canonical(render_scp(scp, config)),
@@ -23,6 +24,13 @@ def desired_policies(config) -> dict[str, dict]:
         }
         for scp in config.organization.service_control_policies
     }
+    if config.organization.suspended_ou:
+        wanted[SUSPENDED_SCP] = {
+            "description": "Retired accounts: everything denied but the access and break-glass roles.",
+            "document": canonical(deny_all_in_suspended_accounts(config)),
+            "targets": [config.organization.suspended_ou],
+        }
+    return wanted
 
 
 def read_policies(client, snap: OrgSnapshot, wanted: set[str]) -> dict[str, dict]:
@@ -46,12 +54,13 @@ def read_policies(client, snap: OrgSnapshot, wanted: set[str]) -> dict[str, dict
 
 def plan_policies(config, snap: OrgSnapshot, actual: dict[str, dict]) -> list[Change]:
     changes = []
-    for name, after in desired_policies(config).items():
+    wanted = desired_policies(config)
+    for name, after in wanted.items():
         current = actual.get(name)
         before = None if current is None else {k: current[k] for k in after}
         changes.append(Change.between("scp", name, before, after))
     for name, current in actual.items():
-        if name not in {p.name for p in config.organization.service_control_policies}:
+        if name not in wanted:
             before = {k: current[k] for k in ("description", "document", "targets")}
             changes.append(Change("delete", "scp", name, before, None, note="removed from the config"))
     return changes

@@ -4,6 +4,8 @@ moto finishes account creation instantly, so the in-flight states are injected w
 Organizations client here; the moto-backed flow is in test_foundation.py.
 """
 
+from types import SimpleNamespace
+
 import pytest
 
 from groundwork.config.models import Account
@@ -11,7 +13,8 @@ from groundwork.plan.model import Change
 from groundwork.reconcile import accounts
 
 ACCOUNT = Account(name="Production", email="prod@example.com", ou="Workloads", kind="workload", environment="production")
-APPROVED = {Change("create", "account", "Production", None, accounts.desired(ACCOUNT)).id}
+CONFIG = SimpleNamespace(ou_of=lambda account: account.ou)  # what start_account reads of the config
+APPROVED = {Change("create", "account", "Production", None, accounts.desired(ACCOUNT, CONFIG)).id}
 
 
 class FakeOrganizations:
@@ -44,14 +47,14 @@ class FakeOrganizations:
 
 def test_an_existing_account_is_found_by_email_and_not_created():
     client = FakeOrganizations(existing=[{"Id": "111111111111", "Email": "PROD@example.com", "Name": "Production"}])
-    progress = accounts.start_account(client, ACCOUNT, APPROVED, "OrganizationAccountAccessRole")
+    progress = accounts.start_account(client, CONFIG, ACCOUNT, APPROVED, "OrganizationAccountAccessRole")
     assert (progress.state, progress.account_id) == ("SUCCEEDED", "111111111111")
     assert client.created == []
 
 
 def test_a_request_in_flight_is_resumed_not_repeated():
     client = FakeOrganizations(requests=[{"Id": "car-1", "State": "IN_PROGRESS", "AccountName": "Production"}])
-    progress = accounts.start_account(client, ACCOUNT, APPROVED, "OrganizationAccountAccessRole")
+    progress = accounts.start_account(client, CONFIG, ACCOUNT, APPROVED, "OrganizationAccountAccessRole")
     assert (progress.state, progress.request_id) == ("IN_PROGRESS", "car-1")
     assert client.created == []
 
@@ -60,14 +63,14 @@ def test_a_succeeded_request_not_yet_listed_is_used():
     client = FakeOrganizations(
         requests=[{"Id": "car-1", "State": "SUCCEEDED", "AccountName": "Production", "AccountId": "222222222222"}]
     )
-    progress = accounts.start_account(client, ACCOUNT, APPROVED, "OrganizationAccountAccessRole")
+    progress = accounts.start_account(client, CONFIG, ACCOUNT, APPROVED, "OrganizationAccountAccessRole")
     assert progress.account_id == "222222222222" and client.created == []
 
 
 def test_create_once_then_every_rerun_resumes_the_same_request():
     client = FakeOrganizations()
-    first = accounts.start_account(client, ACCOUNT, APPROVED, "OrganizationAccountAccessRole")
-    second = accounts.start_account(client, ACCOUNT, APPROVED, "OrganizationAccountAccessRole")
+    first = accounts.start_account(client, CONFIG, ACCOUNT, APPROVED, "OrganizationAccountAccessRole")
+    second = accounts.start_account(client, CONFIG, ACCOUNT, APPROVED, "OrganizationAccountAccessRole")
     assert len(client.created) == 1
     assert first.request_id == second.request_id == "car-new"
     assert accounts.creation_progress(client, "Production", "car-new").state == "IN_PROGRESS"
@@ -90,9 +93,9 @@ def test_the_probe_waits_out_an_asynchronous_creation_without_creating_twice(ctx
     try:
         client = ctx.client("organizations")
         client.create_organization(FeatureSet="ALL")
-        first = accounts.start_account(client, ACCOUNT, APPROVED, "OrganizationAccountAccessRole")
+        first = accounts.start_account(client, CONFIG, ACCOUNT, APPROVED, "OrganizationAccountAccessRole")
         assert first.state == "IN_PROGRESS"
-        again = accounts.start_account(client, ACCOUNT, APPROVED, "OrganizationAccountAccessRole")
+        again = accounts.start_account(client, CONFIG, ACCOUNT, APPROVED, "OrganizationAccountAccessRole")
         assert again.request_id == first.request_id  # resumed, not repeated
         assert [c.operation for c in ctx.mutating_calls()].count("CreateAccount") == 1
         done, result = probes.create_account(ctx, "Production", first.request_id)
