@@ -183,8 +183,9 @@ def apply_dns(ctx: AwsContext, config, approved: set[str]):
 
 
 def _retired_states(ctx: AwsContext, config):
-    """(account, ec2 client, VPC state, hub TGW id) of each retired account that still exists and is
-    not closed; nothing before the hub exists."""
+    """(account, ec2 client, VPC state, hub TGW id) of each retired account that still exists;
+    nothing before the hub exists. A closed account cannot be reached: its attachment is seen and
+    removed from the Transit Gateway's side (the hub's client), its VPC is left to AWS."""
     from groundwork.phases.foundation import is_closed
 
     retired = [a for a in config.organization.accounts if not a.is_active]
@@ -196,8 +197,14 @@ def _retired_states(ctx: AwsContext, config):
     except NotConverged:
         return []
     out = []
-    for account in retired:
-        if account.name in ids and not is_closed(ctx, ids[account.name]):
+    for account in (a for a in retired if a.name in ids):
+        if is_closed(ctx, ids[account.name]):
+            _, hub_ec2, _ = _hub_clients(ctx, config, ids)
+            attachment = hub_attachments(ctx, config, ids, tgw_id).get(account.name)
+            state = network_vpc.VpcState(account.name, attachment={"TransitGatewayAttachmentId": attachment}
+                                         if attachment else None)
+            out.append((account, hub_ec2, state, tgw_id))
+        else:
             client = ctx.client("ec2", account_id=ids[account.name])
             out.append((account, client, network_vpc.read_vpc(client, account.name, ctx.region, tgw_id), tgw_id))
     return out

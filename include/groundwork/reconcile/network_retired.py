@@ -3,8 +3,9 @@
 The VPC itself stays (workloads may still be drained or archived from it), but its routes to the
 Transit Gateway and its attachment are removed, so nothing in the organization reaches it any more
 and it reaches nothing. With the attachment gone, AWS drops its route table association and
-propagations (the routes it propagated) as well. A closed account cannot be read any more: it is
-left out (AWS removes its resources when the closure becomes final).
+propagations (the routes it propagated) as well. A closed account cannot be reached any more: its
+attachment is removed by the Transit Gateway's owner, and its VPC is left to AWS (removed when the
+closure becomes final).
 """
 
 from __future__ import annotations

@@ -239,7 +239,10 @@ def test_a_retired_account_loses_its_identity_center_assignments(ctx, foundation
                ["AccountAssignments"] == [] for arn in sets)
 
 
-def test_a_retired_account_is_cut_off_from_the_transit_gateway_and_its_vpc_stays(ctx, foundation_config):
+@pytest.mark.parametrize("lifecycle", ["retired", "closed"])
+def test_a_retired_account_is_cut_off_from_the_transit_gateway_and_its_vpc_stays(ctx, foundation_config, lifecycle):
+    """Retired: from inside the account (routes, attachment). Closed: the account cannot be reached,
+    so the Transit Gateway's owner removes the attachment; the VPC is AWS's to remove."""
     from groundwork.phases import network
     from groundwork.phases.spec import SPECS
     from tests.unit.reconcile.network_steps import apply_network
@@ -255,17 +258,19 @@ def test_a_retired_account_is_cut_off_from_the_transit_gateway_and_its_vpc_stays
     before = variant(cut)
     rolled_out(ctx, before)
     apply_network(ctx, before, ids_of(network.plan(ctx, before)))
-    config = variant(lambda raw: (retire(raw), cut(raw)))
+    config = variant(lambda raw: (retire(raw, lifecycle=lifecycle), cut(raw)))
     rolled_out(ctx, config)
     sandbox = foundation.account_ids(ctx, config)["Sandbox"]
     ec2 = ctx.client("ec2", account_id=sandbox)
     attachment = ec2.describe_transit_gateway_vpc_attachments()["TransitGatewayVpcAttachments"][0]
+    if lifecycle == "closed":
+        foundation.close_accounts(ctx, config, {c.id for c in foundation.plan_closures(ctx, config)})
 
     planned = SPECS["phase3_network"].planned(ctx, config).plan
     retired = [(c.action, c.kind) for c in planned.pending]
-    assert ("delete", "tgw_attachment") in retired and ("delete", "route") in retired
-    assert {c.kind for c in planned.pending} == {"tgw_attachment", "route"}, [c.summary() for c in planned.pending]
-    assert all(c.key.startswith("Sandbox") for c in planned.pending)
+    assert ("delete", "tgw_attachment") in retired
+    assert (("delete", "route") in retired) == (lifecycle == "retired")
+    assert all(c.key.startswith("Sandbox") for c in planned.pending), [c.summary() for c in planned.pending]
 
     apply_network(ctx, config, ids_of(planned))
     network.detach_retired(ctx, config, ids_of(planned))
@@ -273,7 +278,8 @@ def test_a_retired_account_is_cut_off_from_the_transit_gateway_and_its_vpc_stays
         TransitGatewayAttachmentIds=[attachment["TransitGatewayAttachmentId"]])["TransitGatewayVpcAttachments"]
     assert [a["State"] for a in state] in ([], ["deleted"], ["deleting"])
     tables = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [attachment["VpcId"]]}])["RouteTables"]
-    assert not [r for t in tables for r in t["Routes"] if r.get("TransitGatewayId")]
+    if lifecycle == "retired":
+        assert not [r for t in tables for r in t["Routes"] if r.get("TransitGatewayId")]
     assert ec2.describe_vpcs(VpcIds=[attachment["VpcId"]])["Vpcs"]  # the VPC stays
     assert SPECS["phase3_network"].planned(ctx, config).plan.is_empty()
     network.verify(ctx, config)
