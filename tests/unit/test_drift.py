@@ -45,3 +45,14 @@ def test_a_detached_scp_is_reported_as_drift_needing_approval(ctx, foundation_co
 def test_no_drift_reads_as_such():
     summary = drift.report([drift.PhaseDrift("phase2_identity", (), False).to_dict()])
     assert summary["total"] == 0 and summary["headline"] == "no drift: AWS matches the config of phase2_identity"
+
+
+def test_an_account_the_config_does_not_name_is_listed_as_unmanaged_not_as_drift(ctx, foundation_config):
+    _roll_out_phase1(ctx, foundation_config)
+    made = ctx.client("organizations").create_account(AccountName="Side Project", Email="side@wingu.example")
+    found = drift.detect(ctx, foundation_config, "phase1_foundation")
+    assert found.changes == ()
+    [line] = found.unmanaged
+    assert line.startswith("unmanaged: account 'Side Project' (") and made["CreateAccountStatus"]["AccountId"] in line
+    summary = drift.report([found.to_dict()])
+    assert summary["total"] == 0 and summary["unmanaged"] == [line] and line in drift.message(summary)
