@@ -6,7 +6,7 @@ import hashlib
 
 import boto3
 
-from tests.e2e.conftest import STATE_DIR
+from tests.e2e.conftest import CONFIG_FILE, STATE_DIR
 
 
 def external_id() -> str:
@@ -23,7 +23,7 @@ def account_ids(stack) -> dict[str, str]:
     by_email = {a["Email"]: a["Id"] for page in orgs.get_paginator("list_accounts").paginate() for a in page["Accounts"]}
     from groundwork.config.loader import load_config
 
-    return {a.name: by_email[a.email] for a in load_config().organization.accounts}
+    return {a.name: by_email[a.email] for a in load_config(CONFIG_FILE).organization.accounts}
 
 
 def as_role(stack, role_arn: str, external_id: str | None = None, base=None) -> boto3.session.Session:

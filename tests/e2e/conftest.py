@@ -8,6 +8,7 @@ GROUNDWORK_E2E_KEEP=1 leaves the stack running after the tests (faster local rer
 from __future__ import annotations
 
 import os
+import shutil
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -29,6 +30,10 @@ PORTS = dict(zip(("GROUNDWORK_AIRFLOW_PORT", "GROUNDWORK_STANDIN_PORT", "GROUNDW
 
 
 SCHEDULER_LOG = STATE_DIR / "logs" / "scheduler.log"
+# The config the stack reads: a copy of config/foundation.yaml made when the session starts. Tests
+# that change the config change this copy, never the checkout's file, which the other pytest worker
+# reads meanwhile (scripts/test.sh runs the other tests alongside).
+CONFIG_FILE = STATE_DIR / "foundation.yaml"
 
 
 @dataclass
@@ -60,15 +65,16 @@ class Stack:
 
 
 def _stack_settings() -> local_stack.Settings:
-    """The e2e stack's settings: our state dir and ports over the session's environment (an
-    exported FOUNDATION_CONFIG would reach the components, so it is dropped)."""
-    env = {**os.environ, "GROUNDWORK_STATE_DIR": str(STATE_DIR), **PORTS}
-    env.pop("FOUNDATION_CONFIG", None)
+    """The e2e stack's settings: our state dir and ports over the session's environment, and the
+    session's copy of the blueprint config (`CONFIG_FILE`) instead of any exported FOUNDATION_CONFIG."""
+    env = {**os.environ, "GROUNDWORK_STATE_DIR": str(STATE_DIR), **PORTS, "FOUNDATION_CONFIG": str(CONFIG_FILE)}
     return local_stack.Settings.load(env)
 
 
 @pytest.fixture(scope="session")
 def stack():
+    STATE_DIR.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(ROOT / "config" / "foundation.yaml", CONFIG_FILE)
     settings = _stack_settings()
     try:
         local_stack.up(settings)

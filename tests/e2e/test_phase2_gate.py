@@ -12,8 +12,7 @@ import time
 import pytest
 
 from groundwork_ops.rollout import next_run
-from tests.conftest import ROOT
-from tests.e2e.conftest import pause_phases_after
+from tests.e2e.conftest import CONFIG_FILE, pause_phases_after
 
 PHASE1, PHASE2 = "phase1_foundation", "phase2_identity"
 pytestmark = pytest.mark.e2e
@@ -24,7 +23,7 @@ CHANGED = ORIGINAL.replace("public S3.", "public S3 (reviewed).")
 @pytest.fixture
 def changed_phase1_config(stack, ensure_phase):
     ensure_phase(PHASE2)
-    path = ROOT / "config" / "foundation.yaml"  # what the stack reads (FOUNDATION_CONFIG unset)
+    path = CONFIG_FILE  # what the stack reads
     original = path.read_text()
     assert original.count(ORIGINAL) == 1
     path.write_text(original.replace(ORIGINAL, CHANGED))

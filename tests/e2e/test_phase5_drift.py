@@ -13,7 +13,7 @@ import pytest
 from groundwork.phases import PHASES
 from groundwork_ops.rollout import run_phase
 from groundwork_standin.recording import Recorder
-from tests.conftest import ROOT
+from tests.e2e.conftest import CONFIG_FILE
 from tests.e2e.cicd_helpers import account_ids, client, member
 
 DAG = "foundation_drift"
@@ -78,7 +78,7 @@ def drift_topic(stack):
     queue = sqs.create_queue(QueueName="groundwork-drift-inbox")["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
-    path = ROOT / "config" / "foundation.yaml"  # what the stack reads (FOUNDATION_CONFIG unset)
+    path = CONFIG_FILE  # what the stack reads
     original = path.read_text()
     # no schedule while the test runs: unpausing a @daily DAG starts a run of its own at once
     path.write_text(f"operations:\n  drift_schedule: null\n  drift_topic_arn: {topic}\n\n" + original)

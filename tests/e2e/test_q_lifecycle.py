@@ -22,8 +22,7 @@ import yaml
 
 from groundwork_ops.rollout import run_phase
 from groundwork_standin.recording import Recorder
-from tests.conftest import ROOT
-from tests.e2e.conftest import pause_phases_after
+from tests.e2e.conftest import CONFIG_FILE, pause_phases_after
 
 pytestmark = pytest.mark.e2e
 PHASE1, PHASE2, PHASE3 = "phase1_foundation", "phase2_identity", "phase3_network"
@@ -48,7 +47,7 @@ def _close_sandbox(raw) -> None:
 
 @pytest.fixture
 def config_file(stack):
-    path = ROOT / "config" / "foundation.yaml"  # what the stack reads (FOUNDATION_CONFIG unset)
+    path = CONFIG_FILE  # what the stack reads
     original = path.read_text()
     try:
         yield path, yaml.safe_load(original)
