@@ -34,3 +34,17 @@ def update_trust(client, name: str, trust: dict | str) -> None:
 
 def put_role_policy(client, role: str, policy_name: str, document: dict | str) -> None:
     client.put_role_policy(RoleName=role, PolicyName=policy_name, PolicyDocument=canonical(document))
+
+
+def role_tags(client, name: str) -> dict[str, str]:
+    return {t["Key"]: t["Value"] for t in client.list_role_tags(RoleName=name).get("Tags", [])}
+
+
+def delete_role(client, name: str) -> None:
+    """Its inline policies first (IAM refuses to delete a role that has any); gone already is fine."""
+    try:
+        for policy in client.list_role_policies(RoleName=name)["PolicyNames"]:
+            client.delete_role_policy(RoleName=name, PolicyName=policy)
+        client.delete_role(RoleName=name)
+    except client.exceptions.NoSuchEntityException:
+        pass

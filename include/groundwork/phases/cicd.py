@@ -24,7 +24,7 @@ from groundwork.phases.spec import Planned
 from groundwork.plan.model import Change, Plan
 from groundwork.policy import cicd as docs
 from groundwork.policy.cicd import CicdTopology
-from groundwork.reconcile import cicd_registry, iam_roles, kms_keys, s3_buckets
+from groundwork.reconcile import cicd_registry, cicd_removed, iam_roles, kms_keys, s3_buckets
 
 PHASE = "phase5_cicd"
 
@@ -175,6 +175,29 @@ def apply_environment(ctx: AwsContext, config, env: str, approved: set[str], ext
 
 def apply_artifact_store(ctx: AwsContext, config, approved: set[str]) -> list[Change]:
     return _apply(ctx, artifact_store_specs(topology(ctx, config), config), approved)
+
+
+def _no_longer_deployed_to(ctx: AwsContext, config):
+    """(account, IAM client) of each reachable account no configured environment deploys to."""
+    from groundwork.phases.foundation import is_closed
+
+    ids = account_ids(ctx, config)
+    targets = {e.account for e in config.cicd.environments}
+    return [(a, ctx.client("iam", account_id=ids[a.name])) for a in config.organization.accounts
+            if a.name in ids and a.name not in targets and not is_closed(ctx, ids[a.name])]
+
+
+def plan_removed_environments(ctx: AwsContext, config, **_) -> list[Change]:
+    """Deployment roles groundwork made in accounts that no environment deploys to any more."""
+    name = config.cicd.deployment_role_name
+    return [c for account, client in _no_longer_deployed_to(ctx, config)
+            for c in cicd_removed.plan_account(account, name, *cicd_removed.read_account(client, name))]
+
+
+def remove_environments(ctx: AwsContext, config, approved: set[str], **_) -> list[Change]:
+    name = config.cicd.deployment_role_name
+    return [c for account, client in _no_longer_deployed_to(ctx, config)
+            for c in cicd_removed.apply_account(client, account, name, approved)]
 
 
 def environment_names(config) -> list[str]:

@@ -193,6 +193,9 @@ CICD = PhaseSpec(
              items_task="environment_names", secrets=("external_id",), max_active=3),
         Step("apply_artifact_store", "apply_artifact_store", "Artifact key, artifact bucket and ECR repository in "
              "Shared Services, readable by the deployment roles."),
+        Step("remove_environments", "remove_environments", "Environments gone from the config: the deployment "
+             "role in an account no environment deploys to is deleted (its key and bucket are kept).",
+             plan="plan_removed_environments"),
     ),
     secrets=("external_id",),
     owns=("cicd",),

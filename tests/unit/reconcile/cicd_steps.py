@@ -15,7 +15,8 @@ def apply_all(ctx, config, approved, external_id=EXTERNAL_ID):
     done = cicd.apply_pipeline(ctx, config, approved)
     for env in cicd.environment_names(config):
         done += cicd.apply_environment(ctx, config, env, approved, external_id)
-    return done + cicd.apply_artifact_store(ctx, config, approved)
+    done += cicd.apply_artifact_store(ctx, config, approved)
+    return done + cicd.remove_environments(ctx, config, approved)
 
 
 def ids(plan):

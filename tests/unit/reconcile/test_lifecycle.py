@@ -283,3 +283,34 @@ def test_a_retired_account_is_cut_off_from_the_transit_gateway_and_its_vpc_stays
     assert ec2.describe_vpcs(VpcIds=[attachment["VpcId"]])["Vpcs"]  # the VPC stays
     assert SPECS["phase3_network"].planned(ctx, config).plan.is_empty()
     network.verify(ctx, config)
+
+
+def test_an_environment_gone_with_its_retired_account_loses_its_deployment_role(ctx, foundation_config):
+    from groundwork.phases import cicd
+    from groundwork.phases.spec import SPECS
+    from tests.unit.reconcile import cicd_steps
+
+    cicd_steps.foundation_done(ctx, foundation_config)
+    cicd_steps.apply_all(ctx, foundation_config, cicd_steps.ids(cicd.plan(ctx, foundation_config, cicd_steps.EXTERNAL_ID)))
+    assert cicd.plan_removed_environments(ctx, foundation_config) == []  # every account with a role is a target
+
+    def drop_development(raw):
+        retire(raw, "Development")
+        raw["cicd"]["environments"] = [e for e in raw["cicd"]["environments"] if e["name"] != "development"]
+    config = variant(drop_development)
+    rolled_out(ctx, config)
+    development = foundation.account_ids(ctx, config)["Development"]
+    iam = ctx.client("iam", account_id=development)
+    assert iam.get_role(RoleName="DeploymentRole")
+    iam.create_role(RoleName="TeamDeployer", AssumeRolePolicyDocument="{}")  # not groundwork's: never touched
+
+    planned = SPECS["phase5_cicd"].planned(ctx, config, external_id=cicd_steps.EXTERNAL_ID).plan
+    removed = [c for c in planned.pending if c.kind == "iam_role" and c.action == "delete"]
+    assert [c.key for c in removed] == ["Development/DeploymentRole"] and "nothing can deploy" in removed[0].note
+    cicd_steps.apply_all(ctx, config, cicd_steps.ids(planned))
+    with pytest.raises(iam.exceptions.NoSuchEntityException):
+        iam.get_role(RoleName="DeploymentRole")
+    assert iam.get_role(RoleName="TeamDeployer")
+    aliases = {a["AliasName"] for a in ctx.client("kms", account_id=development).list_aliases()["Aliases"]}
+    assert "alias/groundwork-deploy-development" in aliases  # the key (and bucket) are kept
+    assert SPECS["phase5_cicd"].planned(ctx, config, external_id=cicd_steps.EXTERNAL_ID).plan.is_empty()
