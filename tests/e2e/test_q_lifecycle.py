@@ -74,6 +74,18 @@ def _accept_invitation_when_sent(stack, stop: threading.Event, accepted: list) -
         time.sleep(1)
 
 
+def _made_by_hand(orgs, name: str, email: str) -> str:
+    """CreateAccount the way a person would, waiting for it like AWS makes you (it is asynchronous)."""
+    request = orgs.create_account(AccountName=name, Email=email)["CreateAccountStatus"]
+    deadline = time.monotonic() + 60
+    while request["State"] == "IN_PROGRESS":
+        assert time.monotonic() < deadline, request
+        time.sleep(1)
+        request = orgs.describe_create_account_status(CreateAccountRequestId=request["Id"])["CreateAccountStatus"]
+    assert request["State"] == "SUCCEEDED", request
+    return request["AccountId"]
+
+
 def _parents(stack) -> dict[str, tuple[str, dict]]:
     """account name -> (OU name it sits in, its account record)."""
     orgs = stack.aws("organizations")
@@ -94,9 +106,8 @@ def test_adopt_invite_unmanaged_and_close_then_the_retired_account_is_cleaned_up
     path, raw = config_file
     orgs = stack.aws("organizations")
     # made by hand: one account the config will name (adopted), one it never names (unmanaged)
-    analytics = orgs.create_account(AccountName="Analytics", Email=ADOPTED["email"])["CreateAccountStatus"]["AccountId"]
-    experiments = orgs.create_account(AccountName="Experiments",
-                                      Email="aws-experiments@wingu.example")["CreateAccountStatus"]["AccountId"]
+    analytics = _made_by_hand(orgs, "Analytics", ADOPTED["email"])
+    experiments = _made_by_hand(orgs, "Experiments", "aws-experiments@wingu.example")
     # an account outside the organization (in AWS simply someone else's)
     urllib.request.urlopen(urllib.request.Request(
         f"{stack.standin_url}/groundwork-standin/organizations/standalone-accounts", method="POST",
