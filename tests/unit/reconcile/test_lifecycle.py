@@ -38,6 +38,14 @@ def retire(raw, name="Sandbox", lifecycle="retired"):
             assignment["accounts"].remove(name)
 
 
+def invited_owner():
+    """Organizations as the invited account's owner (moto: credentials assumed into an account act as it)."""
+    creds = boto3.client("sts", region_name="us-east-1").assume_role(
+        RoleArn=f"arn:aws:iam::{INVITED_ID}:role/owner", RoleSessionName="owner")["Credentials"]
+    return boto3.client("organizations", region_name="us-east-1", aws_access_key_id=creds["AccessKeyId"],
+                        aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"])
+
+
 def ids_of(plan):
     return {c.id for c in plan.pending}
 
@@ -77,11 +85,13 @@ def test_an_account_made_by_hand_is_adopted_moved_and_tagged_never_created(ctx, 
     assert foundation.plan(ctx, foundation_config).is_empty()
 
 
+def invite_legacy(raw):
+    raw["organization"]["accounts"].append({"name": "Legacy", "email": "legacy@wingu.example", "ou": "Workloads",
+                                            "kind": "workload", "invite_account_id": INVITED_ID})
+
+
 def test_an_account_outside_the_organization_is_invited_once_and_placed_when_it_accepts(ctx, foundation_config):
-    def invite(raw):
-        raw["organization"]["accounts"].append({"name": "Legacy", "email": "legacy@wingu.example", "ou": "Workloads",
-                                                "kind": "workload", "invite_account_id": INVITED_ID})
-    config = variant(invite)
+    config = variant(invite_legacy)
     organizations_handshakes.register({"Id": INVITED_ID, "Email": "legacy@wingu.example", "Name": "Legacy"})
     plan = foundation.plan(ctx, config)
     legacy = next(c for c in plan.pending if c.key == "Legacy")
@@ -97,11 +107,7 @@ def test_an_account_outside_the_organization_is_invited_once_and_placed_when_it_
     orgs = ctx.client("organizations")
     assert accounts.creation_progress(orgs, "Legacy", first.request_id).state == "IN_PROGRESS"
 
-    sts = boto3.client("sts", region_name="us-east-1")
-    creds = sts.assume_role(RoleArn=f"arn:aws:iam::{INVITED_ID}:role/owner", RoleSessionName="owner")["Credentials"]
-    invited = boto3.client("organizations", region_name="us-east-1", aws_access_key_id=creds["AccessKeyId"],
-                           aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"])
-    invited.accept_handshake(HandshakeId=first.request_id)
+    invited_owner().accept_handshake(HandshakeId=first.request_id)
 
     done = accounts.creation_progress(orgs, "Legacy", first.request_id)
     assert (done.state, done.account_id) == ("SUCCEEDED", INVITED_ID)
@@ -111,19 +117,12 @@ def test_an_account_outside_the_organization_is_invited_once_and_placed_when_it_
 
 
 def test_a_declined_invitation_fails_the_account_naming_why(ctx, foundation_config):
-    def invite(raw):
-        raw["organization"]["accounts"].append({"name": "Legacy", "email": "legacy@wingu.example", "ou": "Workloads",
-                                                "kind": "workload", "invite_account_id": INVITED_ID})
-    config = variant(invite)
+    config = variant(invite_legacy)
     organizations_handshakes.register({"Id": INVITED_ID, "Email": "legacy@wingu.example", "Name": "Legacy"})
     plan = foundation.plan(ctx, config)
     foundation.apply_structure(ctx, config, ids_of(plan))
     started = foundation.start_account(ctx, config, "Legacy", ids_of(plan))
-    sts = boto3.client("sts", region_name="us-east-1")
-    creds = sts.assume_role(RoleArn=f"arn:aws:iam::{INVITED_ID}:role/owner", RoleSessionName="owner")["Credentials"]
-    boto3.client("organizations", region_name="us-east-1", aws_access_key_id=creds["AccessKeyId"],
-                 aws_secret_access_key=creds["SecretAccessKey"],
-                 aws_session_token=creds["SessionToken"]).decline_handshake(HandshakeId=started.request_id)
+    invited_owner().decline_handshake(HandshakeId=started.request_id)
     progress = accounts.creation_progress(ctx.client("organizations"), "Legacy", started.request_id)
     with pytest.raises(accounts.AccountCreationFailed, match="declined"):
         accounts.raise_if_failed(progress)
