@@ -31,14 +31,14 @@ if [[ "$(cat .venv/.requirements.sha256 2>/dev/null)" != "$want" ]]; then
 fi
 echo "[setup] .venv ready" >&2
 
-# The browser test (tests/e2e/test_ui.py) drives Debian's chromium through Playwright; no browser
+# The browser test (tests/e2e/fresh_aws/test_ui.py) drives Debian's chromium through Playwright; no browser
 # is ever downloaded (never `playwright install`).
 if [[ ! -x /usr/bin/chromium ]]; then
   if [[ "$(id -u)" -eq 0 ]]; then
     echo "[setup] installing chromium (apt) for the browser test" >&2
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
   else
-    echo "[setup] HINT: /usr/bin/chromium is missing, so tests/e2e/test_ui.py will be skipped;" \
+    echo "[setup] HINT: /usr/bin/chromium is missing, so tests/e2e/fresh_aws/test_ui.py will be skipped;" \
          "install it with: sudo apt-get install chromium (or run scripts/setup.sh as root)" >&2
   fi
 fi

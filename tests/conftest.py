@@ -22,8 +22,9 @@ os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
-    """Under `-n 2 --dist loadgroup` (scripts/test.sh): every end-to-end test is one unit of work,
-    run in file order by one worker on the one stack, while the other worker runs the other tests.
+    """Under `-n 3 --dist loadgroup` (scripts/test.sh): the end-to-end tests are two units of work,
+    each run in file order by one worker on its own stack (tests/e2e/ and tests/e2e/fresh_aws/),
+    while the third worker runs the other tests.
     (xdist 3.8's own loadgroup reads `xdist_group` marks through `item._nodeid`, which pytest 9
     no longer uses for `nodeid`: the marks are silently ignored and e2e tests spread over both
     workers, each starting a stack on the same ports.)"""
@@ -33,6 +34,8 @@ def pytest_xdist_make_scheduler(config, log):
 
     class OneStackScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
+            if nodeid.startswith("tests/e2e/fresh_aws/"):
+                return "e2e-fresh"  # their own stack (tests/e2e/fresh_aws/conftest.py), another worker
             return "e2e" if nodeid.startswith("tests/e2e/") else nodeid
 
     return OneStackScheduling(config, log)

@@ -1,6 +1,6 @@
 """The offline benchmarks run once at a tiny size, so they keep working (their real sizes and figures
 are in the README). The stack benchmarks have small versions among the e2e tests: a phase under
-30% failed calls and a SIGKILLed worker (tests/e2e/test_reruns.py)."""
+30% failed calls and a SIGKILLed worker (tests/e2e/fresh_aws/test_reruns.py)."""
 
 import re
 import subprocess

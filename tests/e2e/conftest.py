@@ -23,13 +23,11 @@ from groundwork_ops import stack as local_stack
 from tests.conftest import ROOT
 
 # GROUNDWORK_E2E_STATE_DIR and GROUNDWORK_E2E_PORTS ("airflow,standin,postgres") let two test
-# sessions on one machine use separate stacks.
+# sessions on one machine use separate stacks. The tests in fresh_aws/ (they empty AWS and roll out
+# phase 1 on their own) run on a second stack (GROUNDWORK_E2E_FRESH_STATE_DIR / _PORTS), by another
+# pytest worker at the same time (tests/conftest.py).
 STATE_DIR = Path(os.environ.get("GROUNDWORK_E2E_STATE_DIR") or ROOT / ".local" / "e2e").resolve()
-_PORTS = (os.environ.get("GROUNDWORK_E2E_PORTS") or "18080,15055,15432").split(",")
-PORTS = dict(zip(("GROUNDWORK_AIRFLOW_PORT", "GROUNDWORK_STANDIN_PORT", "GROUNDWORK_PG_PORT"), _PORTS))
-
-
-SCHEDULER_LOG = STATE_DIR / "logs" / "scheduler.log"
+PORTS = (os.environ.get("GROUNDWORK_E2E_PORTS") or "18080,15055,15432").split(",")
 # The config the stack reads: a copy of config/foundation.yaml made when the session starts. Tests
 # that change the config change this copy, never the checkout's file, which the other pytest worker
 # reads meanwhile (scripts/test.sh runs the other tests alongside).
@@ -42,11 +40,16 @@ class Stack:
     airflow_url: str
     standin_url: str
     passwords: dict[str, str]
+    state_dir: Path
     scheduler_log_offset: int = 0
+
+    @property
+    def scheduler_log_file(self) -> Path:
+        return self.state_dir / "logs" / "scheduler.log"
 
     def scheduler_log(self) -> str:
         """What the scheduler logged during this test session."""
-        with SCHEDULER_LOG.open("rb") as log:
+        with self.scheduler_log_file.open("rb") as log:
             log.seek(self.scheduler_log_offset)
             return log.read().decode(errors="replace")
 
@@ -64,26 +67,30 @@ class Stack:
                                timeout=10).read()
 
 
-def _stack_settings() -> local_stack.Settings:
-    """The e2e stack's settings: our state dir and ports over the session's environment, and the
-    session's copy of the blueprint config (`CONFIG_FILE`) instead of any exported FOUNDATION_CONFIG."""
-    env = {**os.environ, "GROUNDWORK_STATE_DIR": str(STATE_DIR), **PORTS, "FOUNDATION_CONFIG": str(CONFIG_FILE)}
+def stack_settings(state_dir: Path, ports: list[str]) -> local_stack.Settings:
+    """A test stack's settings: its state dir and ports over the session's environment, and its copy
+    of the blueprint config (`<state dir>/foundation.yaml`) instead of any exported FOUNDATION_CONFIG."""
+    named = dict(zip(("GROUNDWORK_AIRFLOW_PORT", "GROUNDWORK_STANDIN_PORT", "GROUNDWORK_PG_PORT"), ports))
+    env = {**os.environ, "GROUNDWORK_STATE_DIR": str(state_dir), **named,
+           "FOUNDATION_CONFIG": str(state_dir / "foundation.yaml")}
     return local_stack.Settings.load(env)
 
 
-@pytest.fixture(scope="session")
-def stack():
-    STATE_DIR.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(ROOT / "config" / "foundation.yaml", CONFIG_FILE)
-    settings = _stack_settings()
+def running_stack(state_dir: Path, ports: list[str]):
+    """Start (or reuse) a stack, empty its AWS, pause every phase; yield it; stop it at the end."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(ROOT / "config" / "foundation.yaml", state_dir / "foundation.yaml")
+    settings = stack_settings(state_dir, ports)
     try:
         local_stack.up(settings)
     except local_stack.StackError as error:
         raise RuntimeError(f"stack did not come up:\n{error}") from None
     exported = local_stack.environment(settings)
     passwords = local_stack.passwords(settings)
-    stack = Stack(exported, exported["GROUNDWORK_AIRFLOW_URL"], exported["GROUNDWORK_STANDIN_URL"], passwords)
-    stack.scheduler_log_offset = SCHEDULER_LOG.stat().st_size if SCHEDULER_LOG.exists() else 0
+    stack = Stack(exported, exported["GROUNDWORK_AIRFLOW_URL"], exported["GROUNDWORK_STANDIN_URL"], passwords,
+                  state_dir)
+    log = stack.scheduler_log_file
+    stack.scheduler_log_offset = log.stat().st_size if log.exists() else 0
     # A session starts from an empty AWS and with every phase paused, so that no phase starts by
     # Asset behind a test's back (a paused DAG is not queued by an Asset event).
     stack.reset_aws()
@@ -102,6 +109,11 @@ def stack():
     yield stack
     if os.environ.get("GROUNDWORK_E2E_KEEP") != "1":
         local_stack.down(settings)
+
+
+@pytest.fixture(scope="session")
+def stack():
+    yield from running_stack(STATE_DIR, PORTS)
 
 
 @pytest.fixture(scope="session")

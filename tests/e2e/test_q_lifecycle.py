@@ -1,5 +1,5 @@
 """Account lifecycle on the real stack, after phases 1-5 and the promotions (named `q` to run after
-them and before test_reruns empties AWS):
+them; it leaves Sandbox closed, so it runs last but the session-end checks):
 
 1. Phase 1 adopts an account made by hand ("Analytics": moved to its OU, tagged, never created
    again), invites an account from outside the organization ("Legacy": a handshake its owner, here

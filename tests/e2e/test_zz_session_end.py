@@ -35,13 +35,12 @@ def test_no_secret_reached_logs_xcom_rendered_fields_or_api_answers(stack):
     appear in no task log, component log, XCom, rendered field, approval request or API answer."""
     from groundwork.phases import PHASES
 
-    from tests.e2e.conftest import STATE_DIR
     from tests.e2e.secrets_scan import scan_api, scan_files, stack_secrets
 
-    secrets = stack_secrets(STATE_DIR)
+    secrets = stack_secrets(stack.state_dir)
     assert "external_id" in secrets and "password of viewer" in secrets
-    task_logs, in_task_logs = scan_files(STATE_DIR / "airflow" / "logs", secrets)
-    component_logs, in_component_logs = scan_files(STATE_DIR / "logs", secrets)
+    task_logs, in_task_logs = scan_files(stack.state_dir / "airflow" / "logs", secrets)
+    component_logs, in_component_logs = scan_files(stack.state_dir / "logs", secrets)
     answers, in_api = scan_api(stack.client("admin"), [*PHASES, "promote_artifact"], secrets)
     print(f"\nsecrets scan: {len(secrets)} secrets over {task_logs} task log files, {component_logs} component "
           f"logs, {answers} API answers (task instances with rendered fields, approvals, XCom)")
