@@ -10,7 +10,9 @@ import sys
 import time
 from pathlib import Path
 
+import boto3
 import pytest
+from botocore.config import Config
 
 REPO = Path(__file__).resolve().parents[2]
 READY = re.compile(r"listening on (http://[\d.]+:\d+)")
@@ -58,3 +60,12 @@ def standin(tmp_path):
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
         proc.stdout.close()
+
+
+def client(endpoint: str, service: str, creds: dict | None = None):
+    """A boto3 client of the stand-in, with the test keys or assumed-role credentials, no retries."""
+    keys = ({"aws_access_key_id": creds["AccessKeyId"], "aws_secret_access_key": creds["SecretAccessKey"],
+             "aws_session_token": creds["SessionToken"]} if creds
+            else {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"})
+    return boto3.client(service, endpoint_url=endpoint, region_name="us-east-1",
+                        config=Config(retries={"max_attempts": 1}), **keys)

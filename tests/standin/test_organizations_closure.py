@@ -6,22 +6,16 @@ from __future__ import annotations
 
 import time
 
-import boto3
 import pytest
-from botocore.config import Config
+
 from botocore.exceptions import ClientError
 
+from tests.standin.conftest import client as standin_client
 from groundwork_standin.extensions.organizations_closure import closure_quota
 
 CLOSURE_SECONDS = 1.0
 
 
-def _client(endpoint: str, service: str, creds: dict | None = None):
-    keys = ({"aws_access_key_id": creds["AccessKeyId"], "aws_secret_access_key": creds["SecretAccessKey"],
-             "aws_session_token": creds["SessionToken"]} if creds
-            else {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"})
-    return boto3.client(service, endpoint_url=endpoint, region_name="us-east-1",
-                        config=Config(retries={"max_attempts": 1}), **keys)
 
 
 @pytest.fixture
@@ -29,7 +23,7 @@ def orgs(monkeypatch, request):
     """The stand-in started with a 1 s closure delay (the fixture copies os.environ)."""
     monkeypatch.setenv("GROUNDWORK_STANDIN_CLOSURE_SECONDS", str(CLOSURE_SECONDS))
     _, endpoint, _ = request.getfixturevalue("standin")
-    client = _client(endpoint, "organizations")
+    client = standin_client(endpoint, "organizations")
     client.create_organization(FeatureSet="ALL")
     return endpoint, client
 
@@ -93,10 +87,10 @@ def test_the_management_account_an_unknown_account_and_a_member_caller_are_refus
     assert _code(unknown)[0] == "AccountNotFoundException"
 
     [member, other] = _create_accounts(client, 2)
-    creds = _client(endpoint, "sts").assume_role(RoleArn=f"arn:aws:iam::{member}:role/OrganizationAccountAccessRole",
+    creds = standin_client(endpoint, "sts").assume_role(RoleArn=f"arn:aws:iam::{member}:role/OrganizationAccountAccessRole",
                                                  RoleSessionName="closure-test")["Credentials"]
     with pytest.raises(ClientError) as from_member:
-        _client(endpoint, "organizations", creds).close_account(AccountId=other)
+        standin_client(endpoint, "organizations", creds).close_account(AccountId=other)
     assert _code(from_member)[0] == "AccessDeniedException"
     assert client.describe_account(AccountId=other)["Account"]["Status"] == "ACTIVE"
 

@@ -8,31 +8,26 @@ import re
 import urllib.error
 import urllib.request
 
-import boto3
 import pytest
-from botocore.config import Config
+
 from botocore.exceptions import ClientError
+
+from tests.standin.conftest import client
 
 ADMIN = "/groundwork-standin/organizations/standalone-accounts"
 LEGACY = {"Id": "222222222222", "Email": "legacy@example.com", "Name": "Legacy"}
 OTHER = {"Id": "444444444444", "Email": "other@example.com", "Name": "Other"}
 
 
-def _client(endpoint: str, service: str, creds: dict | None = None):
-    keys = ({"aws_access_key_id": creds["AccessKeyId"], "aws_secret_access_key": creds["SecretAccessKey"],
-             "aws_session_token": creds["SessionToken"]} if creds
-            else {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"})
-    return boto3.client(service, endpoint_url=endpoint, region_name="us-east-1",
-                        config=Config(retries={"max_attempts": 1}), **keys)
 
 
 def _as(endpoint: str, account_id: str):
     """An Organizations client acting as `account_id`: moto maps assumed-role credentials to the
     account in the role ARN."""
-    sts = _client(endpoint, "sts")
+    sts = client(endpoint, "sts")
     creds = sts.assume_role(RoleArn=f"arn:aws:iam::{account_id}:role/invited", RoleSessionName="handshake-test")["Credentials"]
-    assert _client(endpoint, "sts", creds).get_caller_identity()["Account"] == account_id
-    return _client(endpoint, "organizations", creds)
+    assert client(endpoint, "sts", creds).get_caller_identity()["Account"] == account_id
+    return client(endpoint, "organizations", creds)
 
 
 def _http(endpoint: str, method: str, body: dict | None = None, path: str = ADMIN) -> tuple[int, dict]:
@@ -53,7 +48,7 @@ def _error(exc: pytest.ExceptionInfo) -> tuple[str, str | None]:
 @pytest.fixture
 def org(standin):
     _, endpoint, _ = standin
-    mgmt = _client(endpoint, "organizations")
+    mgmt = client(endpoint, "organizations")
     mgmt.create_organization(FeatureSet="ALL")
     for account in (LEGACY, OTHER):
         assert _http(endpoint, "POST", account) == (201, account)
