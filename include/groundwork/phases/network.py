@@ -196,11 +196,13 @@ def _retired_states(ctx: AwsContext, config):
         tgw_id = _hub_tgw(ctx, config, ids)
     except NotConverged:
         return []
-    out = []
+    out, seen_from_hub = [], None
     for account in (a for a in retired if a.name in ids):
         if is_closed(ctx, ids[account.name]):
             _, hub_ec2, _ = _hub_clients(ctx, config, ids)
-            attachment = hub_attachments(ctx, config, ids, tgw_id).get(account.name)
+            if seen_from_hub is None:  # one listing for every closed account
+                seen_from_hub = hub_attachments(ctx, config, ids, tgw_id)
+            attachment = seen_from_hub.get(account.name)
             state = network_vpc.VpcState(account.name, attachment={"TransitGatewayAttachmentId": attachment}
                                          if attachment else None)
             out.append((account, hub_ec2, state, tgw_id))
