@@ -22,6 +22,7 @@ def scaled_config(accounts: int) -> dict:
             "ou": f"Workloads/{teams[i % len(teams)]['name']}",
             "kind": "workload",
             "environment": "development",
+            "tags": {"cost-center": teams[i % len(teams)]["name"].lower()},
         })
     return config
 

@@ -28,9 +28,10 @@ pytestmark = pytest.mark.e2e
 PHASE1, PHASE2, PHASE3 = "phase1_foundation", "phase2_identity", "phase3_network"
 INVITED_ID = "222222222222"
 ADOPTED = {"name": "Analytics", "email": "aws-analytics@wingu.example", "ou": "Workloads", "kind": "workload",
-           "environment": "development"}
+           "environment": "development", "tags": {"cost-center": "analytics"}}
 INVITED = {"name": "Legacy", "email": "aws-legacy@wingu.example", "ou": "Workloads", "kind": "workload",
-           "environment": "development", "invite_account_id": INVITED_ID}
+           "environment": "development", "invite_account_id": INVITED_ID,
+           "tags": {"cost-center": "workloads"}}
 
 
 def _write(path, raw) -> None:

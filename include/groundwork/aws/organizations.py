@@ -6,6 +6,7 @@ from groundwork.aws.common import MANAGED_TAG, all_items
 
 
 SCP = "SERVICE_CONTROL_POLICY"
+TAG_POLICY = "TAG_POLICY"
 
 
 _all = all_items
@@ -63,9 +64,10 @@ def create_account_requests(client, states: list[str]) -> list[dict]:
     return _all(client, "list_create_account_status", "CreateAccountStatuses", States=states)
 
 
-def create_account(client, name: str, email: str, role_name: str) -> dict:
+def create_account(client, name: str, email: str, role_name: str, tags: dict[str, str] | None = None) -> dict:
+    extra = [{"Key": k, "Value": v} for k, v in (tags or {}).items()]
     return client.create_account(
-        AccountName=name, Email=email, RoleName=role_name, IamUserAccessToBilling="DENY", Tags=[MANAGED_TAG]
+        AccountName=name, Email=email, RoleName=role_name, IamUserAccessToBilling="DENY", Tags=[MANAGED_TAG, *extra]
     )["CreateAccountStatus"]
 
 

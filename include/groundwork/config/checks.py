@@ -67,6 +67,35 @@ def raw_problems(raw: dict) -> Found:
     yield from _interface_endpoints(raw)
     yield from _kinds_agree(raw, accounts)
     yield from _lifecycle(raw, org, accounts, ous)
+    yield from _cost(raw, org, accounts)
+
+
+def _cost(raw: dict, org: dict, accounts: list) -> Found:
+    """Fail closed: a spend limit nobody is told about, an account without the cost-attribution tags,
+    an SCP that would take the name of one groundwork owns."""
+    from groundwork.aws.common import MANAGED_KEY
+    from groundwork.policy.guardrails import RESERVED_SCPS
+
+    cost = _dict(raw.get("cost"))
+    required = [t for t in _list(cost.get("required_tags")) if isinstance(t, str)]
+    notified = _list(cost.get("budget_emails")) or cost.get("budget_sns_topic_arn")
+    for i, account in enumerate(accounts):
+        account = _dict(account)
+        loc = ("organization", "accounts", i)
+        if account.get("spend_limit_usd") and not notified and account.get("lifecycle", "active") == "active":
+            yield loc + ("spend_limit_usd",), (
+                "a spend limit needs someone to tell: set cost.budget_emails or cost.budget_sns_topic_arn")
+        tags = _dict(account.get("tags"))
+        missing = [t for t in required if t not in tags]
+        if missing:
+            yield loc + ("tags",), f"missing the required cost-attribution tag(s) {missing} (cost.required_tags)"
+        if MANAGED_KEY in tags:
+            yield loc + ("tags", MANAGED_KEY), f"{MANAGED_KEY!r} is groundwork's own tag; choose another key"
+    for i, policy in enumerate(_list(org.get("service_control_policies"))):
+        name = _dict(policy).get("name")
+        if isinstance(name, str) and name in RESERVED_SCPS:
+            yield ("organization", "service_control_policies", i, "name"), (
+                f"{name!r} is the name of groundwork's own SCP ({RESERVED_SCPS[name]}); choose another name")
 
 
 def _retired(accounts: list) -> dict[str, str]:

@@ -109,6 +109,14 @@ Email = Annotated[str, AfterValidator(_email)]
 IsoDuration = Annotated[str, AfterValidator(_session_duration)]
 VpcCidr = Annotated[str, AfterValidator(_cidr), AfterValidator(_vpc_cidr)]
 Name = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._\-]{0,49}$")]
+def _tag_key(value: str) -> str:
+    if value.lower().startswith("aws:"):
+        raise ValueError("tag keys starting with 'aws:' are reserved by AWS")
+    return value
+
+
+TagKey = Annotated[str, Field(pattern=r"^[A-Za-z0-9_ .:/=+\-@]{1,128}$"), AfterValidator(_tag_key)]
+TagValue = Annotated[str, Field(pattern=r"^[A-Za-z0-9_ .:/=+\-@]{0,256}$")]
 ResourceName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-+=,@]{0,63}$")]
 AirflowUser = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^\s]+$")]
 PermissionSetName = Annotated[str, _matching(
@@ -271,7 +279,15 @@ class Account(Model):
     )
     cidr: VpcCidr | None = Field(None, description="The account's VPC CIDR (/16-/28); allocated when omitted.")
     spend_limit_usd: int | None = Field(
-        None, gt=0, description="Monthly budget limit for the account. Accepted but not applied yet: AWS Budgets is planned.")
+        None, gt=0,
+        description="Monthly cost budget (USD) for the account, in the management account: notifications at 80% "
+                    "and 100% to `cost.budget_emails` / `cost.budget_sns_topic_arn`; at 100% a budget action "
+                    "attaches the `groundwork-spend-stop` SCP to the account (unless `cost.stop_spending_at_limit` "
+                    "is false).")
+    tags: dict[TagKey, TagValue] = Field(
+        default_factory=dict,
+        description="Tags on the account in AWS Organizations (cost attribution); every key in "
+                    "`cost.required_tags` is required.")
     lifecycle: Lifecycle = Field(
         "active",
         description="active; retired: moved to the suspended OU (deny-all SCP), its Identity Center assignments "
@@ -532,6 +548,24 @@ class CiCd(Model):
     )
 
 
+# --------------------------------------------------------------------------- cost
+class Cost(Model):
+    budget_emails: list[Email] = Field(
+        default_factory=list, max_length=10,
+        description="Who the spend-limit budgets notify at 80% and 100% (AWS allows 10 e-mail subscribers).")
+    budget_sns_topic_arn: str | None = Field(
+        None, pattern=r"^arn:aws[a-z\-]*:sns:[a-z0-9\-]+:\d{12}:[A-Za-z0-9_\-]{1,256}$",
+        description="An SNS topic the spend-limit budgets notify as well (its policy must let budgets.amazonaws.com "
+                    "publish).")
+    stop_spending_at_limit: bool = Field(
+        True, description="At 100% of an account's spend limit, a budget action attaches the "
+                          "`groundwork-spend-stop` SCP to it (new compute, databases and NAT gateways denied).")
+    required_tags: list[TagKey] = Field(
+        default_factory=list,
+        description="Cost-attribution tag keys every account must carry (`tags`); phase 1 puts them on the accounts "
+                    "and a tag policy on the root standardises them.")
+
+
 # --------------------------------------------------------------------------- root
 class FoundationConfig(Model):
     aws: AwsSettings = Field(
@@ -562,6 +596,10 @@ class FoundationConfig(Model):
     cicd: CiCd | None = Field(
         None,
         description="Phase 5: the pipeline role, deployment environments and the artifact store (optional).",
+    )
+    cost: Cost = Field(
+        default_factory=Cost,
+        description="Spend limits' notifications and cost-attribution tags (phase 1).",
     )
 
     def account(self, name: str) -> Account:

@@ -8,7 +8,6 @@ structure (organization, SCP policy type, OUs) -> each account (create/resume, p
 from __future__ import annotations
 
 from groundwork.aws import organizations as orgs
-from groundwork.aws.common import is_managed
 from groundwork.aws.context import AwsContext
 from groundwork.phases.spec import Planned
 from groundwork.plan.model import NotConverged, Plan
@@ -34,13 +33,14 @@ def plan_with_ids(ctx: AwsContext, config) -> tuple[Plan, dict[str, str]]:
     ids = {name: account["Id"] for name, account in found.items() if account}
     changes = organization.plan_structure(config, snap)
     for account in config.organization.accounts:
-        managed = account.name in ids and is_managed(orgs.tags(client, ids[account.name]))
-        change = accounts.plan_account(config, account, snap, managed)
+        tags = orgs.tags(client, ids[account.name]) if account.name in ids else None
+        change = accounts.plan_account(config, account, snap, tags)
         if change is not None:
             changes.append(change)
-    wanted = set(policies.desired_policies(config))
-    actual = policies.read_policies(client, snap, wanted) if snap.organization else {}
-    changes += policies.plan_policies(config, snap, actual)
+    for policy_type in organization.policy_types(config):
+        wanted = set(policies.desired(config, policy_type))
+        actual = policies.read_policies(client, snap, wanted, policy_type) if snap.organization else {}
+        changes += policies.plan_policies(config, snap, actual, policy_type)
     return Plan(PHASE, tuple(changes), tuple(accounts.unmanaged(config, snap))), ids
 
 
@@ -74,7 +74,8 @@ def close_accounts(ctx: AwsContext, config, approved: set[str]):
 def apply_policies(ctx: AwsContext, config, approved: set[str]):
     client = _orgs(ctx)
     snap = organization.read_organization(client, with_accounts=False)
-    return policies.apply_policies(client, config, snap, approved)
+    return [change for policy_type in organization.policy_types(config)
+            for change in policies.apply_policies(client, config, snap, approved, policy_type)]
 
 
 def account_ids(ctx: AwsContext, config) -> dict[str, str]:

@@ -126,12 +126,60 @@ def deny_all_in_suspended_accounts(config) -> dict:
     }]}
 
 
+def deny_iam_users(config) -> list[dict]:
+    """Blueprint: no IAM users, people sign in through Identity Center. Only the automation (access)
+    role and break-glass may create a user, a console password or an access key."""
+    exempt = _role_arns(config.aws.access_role_name, config.observability.break_glass_role_name)
+    return [{
+        "Sid": "DenyIamUsers",
+        "Effect": "Deny",
+        "Action": ["iam:CreateUser", "iam:CreateLoginProfile", "iam:UpdateLoginProfile", "iam:CreateAccessKey"],
+        "Resource": "*",
+        "Condition": {"ArnNotLike": {"aws:PrincipalArn": exempt}},
+    }]
+
+
+SPEND_STOP_SCP = "groundwork-spend-stop"
+# What starts new spending: compute, databases, clusters, NAT gateways and addresses. Stopping or
+# deleting stays allowed, so a team can still bring its bill down.
+_NEW_SPEND = [
+    "ec2:RunInstances", "ec2:StartInstances", "ec2:RequestSpotInstances", "ec2:CreateFleet",
+    "ec2:CreateNatGateway", "ec2:AllocateAddress", "ec2:CreateVolume",
+    "autoscaling:CreateAutoScalingGroup", "autoscaling:UpdateAutoScalingGroup",
+    "lambda:CreateFunction", "ecs:CreateService", "ecs:RunTask", "ecs:StartTask",
+    "eks:CreateCluster", "eks:CreateNodegroup",
+    "rds:CreateDBInstance", "rds:CreateDBCluster", "rds:StartDBInstance", "rds:StartDBCluster",
+    "redshift:CreateCluster", "elasticache:CreateCacheCluster", "elasticache:CreateReplicationGroup",
+    "sagemaker:CreateNotebookInstance", "sagemaker:CreateTrainingJob", "sagemaker:CreateEndpoint",
+]
+
+
+def deny_new_spend(config) -> dict:
+    """The SCP a budget action attaches to an account at 100% of its spend limit (not attached by
+    phase 1: the budget action owns its attachments). The automation and break-glass roles keep
+    working, so a person can still act on the account."""
+    exempt = _role_arns(config.aws.access_role_name, config.observability.break_glass_role_name)
+    return {"Version": "2012-10-17", "Statement": [{
+        "Sid": "DenyNewSpendOverBudget",
+        "Effect": "Deny",
+        "Action": list(_NEW_SPEND),
+        "Resource": "*",
+        "Condition": {"ArnNotLike": {"aws:PrincipalArn": exempt}},
+    }]}
+
+
+RESERVED_SCPS = {
+    SUSPENDED_SCP: "the suspended OU's deny-all",
+    SPEND_STOP_SCP: "attached by a budget action at an account's spend limit",
+}
+
 BUILTINS = {
     "deny_cloudtrail_tampering": deny_cloudtrail_tampering,
     "deny_regions_outside_allowed": deny_regions_outside_allowed,
     "deny_leave_organization": deny_leave_organization,
     "deny_public_s3_changes": deny_public_s3_changes,
     "protect_log_archive": protect_log_archive,
+    "deny_iam_users": deny_iam_users,
 }
 
 

@@ -31,12 +31,20 @@ CLOSURE_NOTE = (f"CloseAccount: the account is suspended at once and closed for 
 
 
 def desired(account, config) -> dict:
-    return {"name": account.name, "email": account.email, "ou": config.ou_of(account), "managed": True}
+    return {"name": account.name, "email": account.email, "ou": config.ou_of(account), "managed": True,
+            "tags": dict(sorted(account.tags.items()))}
 
 
-def plan_account(config, account, snap: OrgSnapshot, managed: bool = False) -> Change | None:
+def configured_tags(account, actual: dict[str, str]) -> dict[str, str]:
+    """The account's tags in AWS that the config sets (others are left alone, never removed)."""
+    return dict(sorted((k, v) for k, v in actual.items() if k in account.tags))
+
+
+def plan_account(config, account, snap: OrgSnapshot, tags: dict[str, str] | None = None) -> Change | None:
     """The account's change: create (or invite), adopt (tag), move (its OU, or the suspended OU
-    once retired), or nothing. `managed`: AWS has it tagged managed-by=groundwork."""
+    once retired), tag, or nothing. `tags`: the account's tags in AWS (None: not read, no account)."""
+    tags = tags or {}
+    managed = is_managed(tags)
     after = desired(account, config)
     existing = snap.account_by_email(account.email)
     production = account.is_production
@@ -53,7 +61,8 @@ def plan_account(config, account, snap: OrgSnapshot, managed: bool = False) -> C
             f"closed in AWS ({existing['Status']}) but {account.lifecycle} in the config: groundwork cannot "
             "reopen it (AWS Support can, within 90 days); mark it closed in the config")
         return Change("noop", "account", account.name, state, state, production=production, note=note)
-    before = {"name": account.name, "email": account.email, "ou": existing["ParentPath"], "managed": managed}
+    before = {"name": account.name, "email": account.email, "ou": existing["ParentPath"], "managed": managed,
+              "tags": configured_tags(account, tags)}
     notes = []
     if existing["Name"] != account.name:
         notes.append(f"named {existing['Name']!r} in AWS (rename it in the console)")
@@ -141,7 +150,7 @@ def start_account(client, config, account, approved: set[str], role_name: str,
             if request.get("AccountName") == account.name:
                 return _progress(account.name, request)  # resume the request already made
     check_approved(change, approved)
-    return _progress(account.name, orgs.create_account(client, account.name, account.email, role_name))
+    return _progress(account.name, orgs.create_account(client, account.name, account.email, role_name, account.tags))
 
 
 def creation_progress(client, name: str, request_id: str) -> AccountProgress:
@@ -168,17 +177,22 @@ def place_account(client, config, account, account_id: str, approved: set[str]) 
         return None
     current = orgs.parent_id(client, account_id)
     target = ou_id_for_path(client, config.ou_of(account))
-    managed = is_managed(orgs.tags(client, account_id))
-    if current == target and managed:
+    actual = orgs.tags(client, account_id)
+    managed, tagged = is_managed(actual), configured_tags(account, actual)
+    after = desired(account, config)
+    if current == target and managed and tagged == after["tags"]:
         return None
     snap = read_organization(client, with_accounts=False)
-    before = {"name": account.name, "email": account.email, "ou": snap.path_of(current), "managed": managed}
-    change = Change("update", "account", account.name, before, desired(account, config))
+    before = {"name": account.name, "email": account.email, "ou": snap.path_of(current), "managed": managed,
+              "tags": tagged}
+    change = Change("update", "account", account.name, before, after)
     check_approved(change, approved)
     if current != target:
         orgs.move_account(client, account_id, current, target)
-    if not managed:
-        orgs.tag_resource(client, account_id, [MANAGED_TAG])
+    missing = [] if managed else [MANAGED_TAG]
+    missing += [{"Key": k, "Value": v} for k, v in after["tags"].items() if tagged.get(k) != v]
+    if missing:
+        orgs.tag_resource(client, account_id, missing)
     return change
 
 

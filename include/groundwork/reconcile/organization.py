@@ -1,4 +1,4 @@
-"""The organization itself, its SCP policy type and its OU tree: read, diff, apply."""
+"""The organization itself, its policy types (SCPs, tag policies) and its OU tree: read, diff, apply."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ class OrgSnapshot:
 
     organization: dict | None = None
     root_id: str | None = None
-    scp_enabled: bool = False
+    policy_types: frozenset[str] = frozenset()  # enabled on the root
     ou_ids: dict[str, str] = field(default_factory=dict)  # "Workloads/Prod" -> ou id; "Root" -> root id
     accounts: list[dict] = field(default_factory=list)  # each with "ParentPath"
 
@@ -41,9 +41,7 @@ def read_organization(client, *, with_accounts: bool = True) -> OrgSnapshot:
     snap = OrgSnapshot(
         organization=organization,
         root_id=root["Id"],
-        scp_enabled=any(
-            t["Type"] == orgs.SCP and t["Status"] == "ENABLED" for t in root.get("PolicyTypes", [])
-        ),
+        policy_types=frozenset(t["Type"] for t in root.get("PolicyTypes", []) if t["Status"] == "ENABLED"),
         ou_ids={ROOT: root["Id"]},
     )
     frontier = [(ROOT, root["Id"])]
@@ -72,12 +70,19 @@ def plan_structure(config, snap: OrgSnapshot) -> list[Change]:
         )
     else:
         changes.append(Change("noop", "organization", "organization", {"feature_set": "ALL"}, {"feature_set": "ALL"}))
-    scp = {"enabled": True}
-    changes.append(Change("noop" if snap.scp_enabled else "create", "policy_type", orgs.SCP, scp if snap.scp_enabled else None, scp))
+    enabled = {"enabled": True}
+    for policy_type in policy_types(config):
+        on = policy_type in snap.policy_types
+        changes.append(Change("noop" if on else "create", "policy_type", policy_type, enabled if on else None, enabled))
     for path in config.ou_paths():
         after = {"path": path}
         changes.append(Change("noop" if path in snap.ou_ids else "create", "ou", path, after if path in snap.ou_ids else None, after))
     return changes
+
+
+def policy_types(config) -> list[str]:
+    """SCPs always; tag policies when the config requires cost-attribution tags."""
+    return [orgs.SCP] + ([orgs.TAG_POLICY] if config.cost.required_tags else [])
 
 
 class OrganizationNotAllFeatures(Refused):
@@ -98,7 +103,7 @@ def apply_structure(client, config, approved: set[str]) -> list[Change]:
             orgs.create_organization(client)
             snap = read_organization(client, with_accounts=False)
         elif change.kind == "policy_type":
-            orgs.enable_policy_type(client, snap.root_id, orgs.SCP)
+            orgs.enable_policy_type(client, snap.root_id, change.key)
         elif change.kind == "ou":
             parent_path, _, name = change.key.rpartition("/")
             created = orgs.create_ou(client, snap.ou_ids[parent_path or ROOT], name)

@@ -10,7 +10,7 @@ import yaml
 from groundwork.config.loader import ConfigError, parse_config
 from groundwork.phases import foundation
 from groundwork.plan.model import StalePlan
-from groundwork.policy.guardrails import SUSPENDED_SCP
+from groundwork.policy.guardrails import SPEND_STOP_SCP, SUSPENDED_SCP
 from groundwork.reconcile import accounts
 from groundwork_standin.extensions import organizations_handshakes
 
@@ -87,7 +87,8 @@ def test_an_account_made_by_hand_is_adopted_moved_and_tagged_never_created(ctx, 
 
 def invite_legacy(raw):
     raw["organization"]["accounts"].append({"name": "Legacy", "email": "legacy@wingu.example", "ou": "Workloads",
-                                            "kind": "workload", "invite_account_id": INVITED_ID})
+                                            "kind": "workload", "invite_account_id": INVITED_ID,
+                                            "tags": {"cost-center": "workloads"}})
 
 
 def test_an_account_outside_the_organization_is_invited_once_and_placed_when_it_accepts(ctx, foundation_config):
@@ -134,7 +135,8 @@ def test_a_retired_account_moves_to_the_suspended_ou_under_a_deny_all_scp(ctx, f
     plan = foundation.plan(ctx, config)
     pending = {(c.action, c.kind, c.key) for c in plan.pending}
     assert pending == {("create", "ou", "Suspended"), ("update", "account", "Sandbox"),
-                       ("create", "scp", SUSPENDED_SCP)}, pending
+                       ("create", "scp", SUSPENDED_SCP),
+                       ("delete", "scp", SPEND_STOP_SCP)}, pending  # no active account has a spend limit now
     assert "retire" in next(c for c in plan.pending if c.kind == "account").note
 
     apply_all(ctx, config, ids_of(plan))

@@ -183,7 +183,7 @@ def test_a_new_account_changes_no_other_account(ctx, foundation_config, built):
     org_cfg = foundation_config.organization
     grown = foundation_config.model_copy(update={"organization": org_cfg.model_copy(update={"accounts": [
         *org_cfg.accounts, Account(name="Analytics", email="aws-analytics@wingu.example", ou="Workloads", kind="workload",
-                                   environment="development")]})})
+                                   environment="development", tags={"cost-center": "analytics"})]})})
     apply_all(ctx, grown, ids_of(foundation.plan(ctx, grown)))
     plan = network.plan(ctx, grown)
     assert {c.key.split("/")[0].split(" ")[0] for c in plan.pending} == {"Analytics"}
