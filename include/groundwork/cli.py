@@ -1,23 +1,29 @@
-"""Command line: validate the config, or print a phase's plan, without Airflow.
+"""Command line: validate the config, print a phase's plan or the config's monthly cost, without Airflow.
 
     python -m groundwork validate [PATH]
     python -m groundwork plan --phase 1 [--config PATH] [--json]
+    python -m groundwork cost [--config PATH] [--json] [--assume NAME=VALUE ...]
 
 PATH defaults to $FOUNDATION_CONFIG, else config/foundation.yaml. `plan` reads AWS with the
 ambient boto3 credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID, ...) and endpoints (AWS_ENDPOINT_URL,
-AWS_ENDPOINT_URL_<SERVICE>, which boto3 honours by itself); it never changes anything.
-Exit codes: 0 done, 1 invalid config or AWS error, 2 usage error or phase not implemented.
+AWS_ENDPOINT_URL_<SERVICE>, which boto3 honours by itself); it never changes anything. After the
+plan it prints the plan's estimated monthly cost change (in --json: "estimate").
+`cost` reads the config only (no AWS): the whole config's estimated monthly cost by phase, account
+and region, from the price table groundwork/cost/prices.yaml; --assume replaces one of its usage
+assumptions (e.g. --assume nat_gateway_gb_per_gateway=100). See docs/cost.md.
+Exit codes: 0 done, 1 invalid config, AWS error or missing price, 2 usage error or phase not implemented.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 
 from groundwork.config.loader import ConfigError, config_path, load_config
 
-OK, FAILED = 0, 1
+OK, FAILED, USAGE = 0, 1, 2
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,7 +36,23 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--config", help="config file (default: $FOUNDATION_CONFIG or config/foundation.yaml)")
     plan.add_argument("--json", action="store_true", help="print the plan as JSON")
     commands.add_parser("reference", help="print the config reference (every field) as Markdown")
+    cost = commands.add_parser("cost", help="print the config's estimated monthly cost by phase and account (no AWS read)")
+    cost.add_argument("--config", help="config file (default: $FOUNDATION_CONFIG or config/foundation.yaml)")
+    cost.add_argument("--json", action="store_true", help="print the estimate as JSON")
+    cost.add_argument("--assume", action="append", type=_assumption, default=[], metavar="NAME=VALUE",
+                      help="replace a usage assumption of the price table (repeatable)")
     return parser
+
+
+def _assumption(text: str) -> tuple[str, float]:
+    name, sep, value = text.partition("=")
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not sep or not name or not math.isfinite(number) or number < 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: give NAME=VALUE with a number >= 0")
+    return name.strip(), number
 
 
 def validate(path: str | None) -> int:
@@ -73,7 +95,32 @@ def plan(phase: int, path: str | None, as_json: bool) -> int:
     except Exception as exc:  # a domain refusal (missing ExternalId, phase 1 not run, ...): one line
         print(f"error: {exc}", file=sys.stderr)
         return FAILED
-    print(json.dumps(result.to_dict(), indent=2) if as_json else render_text(result))
+    from groundwork.cost.estimate import plan_summary
+
+    text, estimate = plan_summary(result, config)
+    if as_json:
+        print(json.dumps({**result.to_dict(), "estimate": estimate}, indent=2))
+    else:
+        print(render_text(result) + "\n\n" + text)
+    return OK
+
+
+def cost(path: str | None, as_json: bool, assume: list[tuple[str, float]]) -> int:
+    """The whole config's estimated monthly cost (config and price table only)."""
+    from groundwork.cost.estimate import MissingPrice, estimate_config, load_prices
+
+    config = load_config(path)
+    try:
+        table = load_prices().assuming(dict(assume))
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return USAGE
+    try:
+        estimate = estimate_config(config, table, title=f"Estimated monthly cost of {config_path(path)}")
+    except MissingPrice as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return FAILED
+    print(json.dumps(estimate.to_dict(), indent=2) if as_json else estimate.text())
     return OK
 
 
@@ -87,6 +134,8 @@ def main(argv: list[str] | None = None) -> int:
 
             print(reference_markdown(), end="")
             return OK
+        if args.command == "cost":
+            return cost(args.config, args.json, args.assume)
         return plan(args.phase, args.config, args.json)
     except ConfigError as exc:
         print(exc, file=sys.stderr)

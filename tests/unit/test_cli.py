@@ -71,15 +71,19 @@ def test_unknown_phase_is_a_usage_error(capsys):
 
 def test_plan_phase_1_on_an_empty_organization_lists_creates(aws, capsys):
     assert cli.main(["plan", "--phase", "1", "--config", str(DEFAULT_CONFIG)]) == 0
-    first, *changes = capsys.readouterr().out.strip().splitlines()
+    listing, estimate = capsys.readouterr().out.strip().split("\n\n")
+    assert estimate == "Estimated monthly cost change: $0.00 (nothing priced is created or removed)"
+    first, *changes = listing.splitlines()
     assert first.startswith("Plan for phase1_foundation (")
-    assert first.endswith("): 17 to create, 0 to update, 0 to delete, 0 unchanged")
+    assert first.endswith("): 20 to create, 0 to update, 0 to delete, 0 unchanged")
     assert changes[:3] == [
-        "  + organization 'organization'", "  + policy_type 'SERVICE_CONTROL_POLICY'", "  + ou 'Security'"
+        "  + organization 'organization'", "  + policy_type 'SERVICE_CONTROL_POLICY'", "  + policy_type 'TAG_POLICY'"
     ]
     assert "  + account 'Log Archive'" in changes
-    assert changes[-1] == "  + scp 'groundwork-log-archive-protection'"
-    assert len(changes) == 17 and all(line.startswith("  + ") for line in changes)
+    assert "  + scp 'groundwork-spend-stop'" in changes  # Sandbox has a spend limit
+    assert "  + policy_type 'TAG_POLICY'" in changes and "  + tag_policy 'groundwork-cost-tags'" in changes
+    changes = [line for line in changes if line.startswith("  ")]  # the changes, not the lines after them
+    assert len(changes) == 20 and all(line.startswith("  + ") for line in changes)
 
 
 def test_plan_json_is_the_plan_dict(aws, capsys, monkeypatch):
@@ -90,6 +94,7 @@ def test_plan_json_is_the_plan_dict(aws, capsys, monkeypatch):
     assert plan["counts"]["create"] == len(plan["changes"]) > 0
     accounts = {c["key"] for c in plan["changes"] if c["kind"] == "account"}
     assert accounts == {"Log Archive", "Production", "NonProd"}
+    assert plan["estimate"]["total_usd"] == 0 and plan["estimate"]["lines"] == []
 
 
 def test_plan_context_uses_the_home_region_and_access_role_of_the_config(tmp_path):
@@ -131,3 +136,63 @@ def test_a_domain_error_is_one_line_not_a_traceback(capsys, monkeypatch):
     monkeypatch.setattr(foundation, "plan", refuse)
     assert cli.main(["plan", "--phase", "1", "--config", str(DEFAULT_CONFIG)]) == 1
     assert capsys.readouterr().err.strip() == "error: accounts ['Audit'] do not exist yet; run phase1_foundation first"
+
+
+# --------------------------------------------------------------------------- cost
+def test_cost_prints_the_default_configs_estimate_by_phase_and_account():
+    result = run("cost")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"Estimated monthly cost of {DEFAULT_CONFIG}: $578.16/month"
+    for phase in ("Phase 1 foundation: $0.00", "Phase 2 identity: $0.00", "Phase 3 network: $482.30",
+                  "Phase 4 observability: $91.86", "Phase 5 cicd: $4.00"):
+        assert phase in lines
+    assert "  Network: $134.20" in lines  # by account
+    assert any(line.startswith("  securityhub_checks_per_account_region = 2,000") for line in lines)  # assumptions
+
+
+def test_cost_json_and_an_assumed_usage(capsys, monkeypatch):
+    monkeypatch.setenv("FOUNDATION_CONFIG", str(DEFAULT_CONFIG))
+    assert cli.main(["cost", "--json"]) == 0
+    estimate = json.loads(capsys.readouterr().out)
+    assert estimate["total_usd"] == 578.16
+    assert sum(estimate["by_phase"].values()) == pytest.approx(578.16)
+    assert cli.main(["cost", "--json", "--assume", "nat_gateway_gb_per_gateway=100"]) == 0
+    assert json.loads(capsys.readouterr().out)["total_usd"] == pytest.approx(578.16 + 2 * 100 * 0.045)
+
+
+def test_cost_refuses_an_unknown_or_malformed_assumption(capsys):
+    assert cli.main(["cost", "--config", str(MINIMAL), "--assume", "nat_gb=1"]) == 2
+    assert "unknown usage assumption(s) ['nat_gb']" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as info:
+        cli.main(["cost", "--assume", "nat_gateway_gb_per_gateway"])
+    assert info.value.code == 2
+
+
+def test_cost_reads_no_aws_and_reports_a_bad_config(capsys, monkeypatch):
+    monkeypatch.setattr(cli, "aws_context", lambda config: pytest.fail("AWS must not be read"))
+    assert cli.main(["cost", "--config", str(MINIMAL)]) == 0
+    assert capsys.readouterr().out.startswith(f"Estimated monthly cost of {MINIMAL}: $")
+    assert cli.main(["cost", "--config", str(FIXTURES / "unknown_ou.yaml")]) == 1
+    assert "unknown OU 'Platform'" in capsys.readouterr().err
+
+
+def test_plan_prints_the_estimated_monthly_change_after_the_plan(capsys, monkeypatch):
+    from groundwork.phases import network
+    from groundwork.plan.model import Change, Plan
+
+    created = Plan("phase3_network", (
+        Change("create", "nat_gateway", "Network/nat-1", None, {"subnet": "public-1"}),
+        Change("create", "subnet", "Network/public-1", None, {"cidr": "10.20.2.0/24", "zone": "us-east-1a"}),
+    ))
+    monkeypatch.setattr(network, "plan", lambda ctx, config: created)
+    assert cli.main(["plan", "--phase", "3", "--config", str(DEFAULT_CONFIG)]) == 0
+    listing, estimate = capsys.readouterr().out.strip().split("\n\n")
+    assert listing.splitlines()[1:] == ["  + nat_gateway 'Network/nat-1'", "  + subnet 'Network/public-1'"]
+    estimate = estimate.splitlines()
+    assert estimate[0] == "Estimated monthly cost change of phase3_network: +$36.50/month"
+    assert "  Network us-east-1            NAT gateway: 1 × 730 hour × $0.045/hour = +$32.85" in estimate
+    assert cli.main(["plan", "--phase", "3", "--config", str(DEFAULT_CONFIG), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["estimate"]["total_usd"] == 36.5 and data["estimate"]["delta"] is True
+    assert data["digest"] == created.digest  # the plan itself is unchanged

@@ -233,3 +233,39 @@ def replace_tgw_route(client, route_table_id: str, destination: str, attachment_
 
 def delete_tgw_route(client, route_table_id: str, destination: str) -> None:
     client.delete_transit_gateway_route(TransitGatewayRouteTableId=route_table_id, DestinationCidrBlock=destination)
+
+
+# --------------------------------------------------------------------------- workloads (preflight)
+def non_default_vpcs(client) -> list[dict]:
+    """Every VPC but the region's default one."""
+    return _all(client, "describe_vpcs", "Vpcs", Filters=[{"Name": "is-default", "Values": ["false"]}])
+
+
+LIVE_INSTANCE_STATES = ["pending", "running", "shutting-down", "stopping", "stopped"]
+
+
+def instances(client) -> list[dict]:
+    """Every instance that is not terminated (a stopped one is still a workload)."""
+    found = _all(client, "describe_instances", "Reservations",
+                 Filters=[{"Name": "instance-state-name", "Values": LIVE_INSTANCE_STATES}])
+    return [instance for reservation in found for instance in reservation["Instances"]]
+
+
+# --------------------------------------------------------------------------- flow logs (phase 4)
+def flow_logs(client, vpc_id: str) -> list[dict]:
+    return _all(client, "describe_flow_logs", "FlowLogs", Filters=[{"Name": "resource-id", "Values": [vpc_id]}])
+
+
+def create_s3_flow_log(client, vpc_id: str, destination: str) -> None:
+    """All traffic of the VPC, delivered to an S3 bucket (ARN with prefix) in another account."""
+    result = client.create_flow_logs(
+        ResourceIds=[vpc_id], ResourceType="VPC", TrafficType="ALL", LogDestinationType="s3",
+        LogDestination=destination, MaxAggregationInterval=600,
+        TagSpecifications=tag_spec("vpc-flow-log", {}))
+    if result.get("Unsuccessful"):
+        raise RuntimeError(f"flow log for {vpc_id} refused: {result['Unsuccessful']}")
+
+
+def delete_flow_logs(client, flow_log_ids: list[str]) -> None:
+    if flow_log_ids:
+        client.delete_flow_logs(FlowLogIds=flow_log_ids)

@@ -7,11 +7,16 @@ structure (organization, SCP policy type, OUs) -> each account (create/resume, p
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from groundwork.aws import budgets as aws_budgets
 from groundwork.aws import organizations as orgs
 from groundwork.aws.context import AwsContext
 from groundwork.phases.spec import Planned
 from groundwork.plan.model import NotConverged, Plan
-from groundwork.reconcile import accounts, organization, policies
+from groundwork.policy import budgets as budget_docs
+from groundwork.policy.guardrails import SPEND_STOP_SCP
+from groundwork.reconcile import accounts, budgets, iam_roles, organization, policies
 
 PHASE = "phase1_foundation"
 
@@ -122,3 +127,49 @@ def account_names(config) -> list[str]:
 
 def verified(ctx: AwsContext, config) -> dict:
     return {"phase": PHASE, "accounts": verify(ctx, config)}
+
+
+# --------------------------------------------------------------------------- spend limits (AWS Budgets)
+def _budget_targets(ctx: AwsContext, config) -> tuple[str, dict[str, str], str | None]:
+    """The management account id, the ids of configured accounts (a placeholder for one not created
+    yet) and the spend-stop SCP's id (a placeholder before it exists; None when none is wanted)."""
+    client = _orgs(ctx)
+    org = orgs.describe_organization(client)
+    management = org["MasterAccountId"] if org else ctx.client("sts").get_caller_identity()["Account"]
+    by_email = {a["Email"].lower(): a["Id"] for a in orgs.accounts(client)} if org else {}
+    ids = {a.name: by_email.get(a.email.lower(), f"(account {a.name})") for a in config.organization.accounts}
+    policy = None
+    if policies.spend_stop_wanted(config):
+        found = [p["Id"] for p in orgs.policies(client) if p["Name"] == SPEND_STOP_SCP] if org else []
+        policy = found[0] if found else f"({SPEND_STOP_SCP})"
+    return management, ids, policy
+
+
+def _budget_specs(ctx: AwsContext, config):
+    management, ids, policy = _budget_targets(ctx, config)
+    names = {i: name for name, i in ids.items()}
+    if policy:
+        names[policy] = SPEND_STOP_SCP
+    specs = budgets.budget_specs(config, ids, management, policy)
+    specs = [replace(s, names=tuple(sorted(names.items()))) for s in specs]
+    role = None
+    if policy:  # the role may attach the spend-stop SCP (any SCP id: it is not known before phase 1 made it)
+        role = budgets.execution_role_spec(management, config.organization.management_account.name, "p-*", specs)
+        role = replace(role, permissions=budget_docs.execution_permissions(management, "p-*", ["*"]))
+    return management, specs, role
+
+
+def plan_budgets(ctx: AwsContext, config) -> list:
+    """The spend-limit budgets (and the role their actions run as): the `apply_budgets` step's plan,
+    shown in the phase's approval."""
+    management, specs, role = _budget_specs(ctx, config)
+    changes = [iam_roles.plan_role(ctx, role)] if role else []
+    return changes + budgets.plan_budgets(aws_budgets.client(ctx), specs, management)
+
+
+def apply_budgets(ctx: AwsContext, config, approved: set[str]) -> list:
+    management, specs, role = _budget_specs(ctx, config)
+    done = []
+    if role and (change := iam_roles.apply_role(ctx, role, approved)):
+        done.append(change)
+    return done + budgets.apply_budgets(aws_budgets.client(ctx), specs, approved, management)

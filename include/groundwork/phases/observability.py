@@ -26,7 +26,8 @@ from groundwork.phases.spec import Planned, scoped_markdown
 from groundwork.plan.model import Change, Plan
 from groundwork.policy import observability as docs
 from groundwork.policy.observability import ObservabilityTopology
-from groundwork.reconcile import config_recorders, iam_roles, kms_keys, log_archive, security_services, trail
+from groundwork.reconcile import (
+    account_baseline, config_recorders, iam_roles, kms_keys, log_archive, security_services, trail)
 
 PHASE = "phase4_observability"
 
@@ -63,13 +64,13 @@ def role_specs(t: ObservabilityTopology) -> list[iam_roles.RoleSpec]:
                             trust=docs.break_glass_trust(t), permissions=docs.break_glass_permissions(t)),
         iam_roles.RoleSpec(account=t.log_archive, account_name=la, name=docs.REPLICATION_ROLE,
                             description="groundwork: replicates the log archive to the replica region",
-                            trust=docs.service_trust(docs.S3), permissions=docs.replication_permissions(t)),
+                            trust=docs.service_trust(docs.S3, t.log_archive), permissions=docs.replication_permissions(t)),
         iam_roles.RoleSpec(account=t.audit, account_name=audit, name=t.log_reader_role_name,
                             description="groundwork: security readers of the log archive",
                             trust=docs.reader_trust(t), permissions=docs.reader_permissions(t)),
         iam_roles.RoleSpec(account=t.audit, account_name=audit, name=docs.AGGREGATOR_ROLE,
                             description="groundwork: AWS Config organization aggregator",
-                            trust=docs.service_trust(docs.CONFIG), permissions=docs.aggregator_permissions()),
+                            trust=docs.service_trust(docs.CONFIG, t.audit), permissions=docs.aggregator_permissions()),
     ]
 
 
@@ -165,9 +166,21 @@ def _plan_delegation(ctx: AwsContext, t: ObservabilityTopology) -> list[Change]:
     return changes
 
 
+def baseline_spec(t: ObservabilityTopology, name: str) -> account_baseline.BaselineSpec:
+    """Password policy, S3 Block Public Access (the Log Archive's is set with its buckets) and flow logs."""
+    return account_baseline.BaselineSpec(
+        account=t.accounts[name], account_name=name, regions=tuple(t.regions),
+        flow_log_destination=docs.flow_log_destination(t), public_access_block=t.accounts[name] != t.log_archive)
+
+
+def _baseline_clients(ctx: AwsContext, t: ObservabilityTopology, name: str):
+    return lambda service, region: _client(ctx, t, service, t.accounts[name], region)
+
+
 def _plan_account(ctx: AwsContext, t: ObservabilityTopology, name: str) -> list[Change]:
     account = t.accounts[name]
     changes = [config_recorders.plan_service_role(_client(ctx, t, "iam", account), name)]
+    changes += account_baseline.plan_baseline(ctx, baseline_spec(t, name), _baseline_clients(ctx, t, name))
     for region in t.regions:
         changes.append(config_recorders.plan_recorder(_client(ctx, t, "config", account, region),
                                                       _recorder(t, name, region)))
@@ -268,6 +281,7 @@ def apply_account(ctx: AwsContext, config, name: str, approved: set[str]) -> lis
     done = []
     if change := config_recorders.apply_service_role(_client(ctx, t, "iam", account), name, approved):
         done.append(change)
+    done += account_baseline.apply_baseline(ctx, baseline_spec(t, name), _baseline_clients(ctx, t, name), approved)
     for region in t.regions:
         key = f"{name}/{region}"
         for change in (

@@ -23,6 +23,8 @@ VERSION = "2012-10-17"
 CLOUDTRAIL = "cloudtrail.amazonaws.com"
 CONFIG = "config.amazonaws.com"
 S3 = "s3.amazonaws.com"
+LOG_DELIVERY = "delivery.logs.amazonaws.com"
+FLOW_LOG_PREFIX = "vpc-flow-logs"
 LOG_KEY_ALIAS = "alias/groundwork-log-archive"
 REPLICATION_ROLE = "groundwork-log-replication"
 AGGREGATOR_ROLE = "groundwork-config-aggregator"
@@ -153,6 +155,9 @@ def log_key_policy(t: ObservabilityTopology) -> dict:
         {"Sid": "ConfigEncrypts", "Effect": "Allow", "Principal": {"Service": CONFIG},
          "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": "*",
          "Condition": {"StringEquals": {"aws:SourceOrgID": t.organization_id}}},
+        {"Sid": "FlowLogsEncrypt", "Effect": "Allow", "Principal": {"Service": LOG_DELIVERY},
+         "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+         "Resource": "*", "Condition": {"StringEquals": {"aws:SourceOrgID": t.organization_id}}},
         {"Sid": "ReplicationReEncrypts", "Effect": "Allow", "Principal": {"AWS": t.replication_role_arn},
          "Action": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"], "Resource": "*"},
         {"Sid": "SecurityReadersDecrypt", "Effect": "Allow", "Principal": {"AWS": t.reader_arn},
@@ -176,7 +181,21 @@ def trail_bucket_policy(t: ObservabilityTopology, region: str) -> dict:
                           f"arn:aws:s3:::{bucket}/AWSLogs/{t.organization_id}/*"],
              "Condition": {"StringEquals": {**source, "s3:x-amz-acl": "bucket-owner-full-control"}}},
         ]
+        org = {"aws:SourceOrgID": t.organization_id}
+        statements += [  # VPC flow logs of every account (AWS: "Amazon S3 bucket permissions for flow logs")
+            {"Sid": "FlowLogsAclCheck", "Effect": "Allow", "Principal": {"Service": LOG_DELIVERY},
+             "Action": ["s3:GetBucketAcl", "s3:ListBucket"], "Resource": f"arn:aws:s3:::{bucket}",
+             "Condition": {"StringEquals": org}},
+            {"Sid": "FlowLogsWrite", "Effect": "Allow", "Principal": {"Service": LOG_DELIVERY},
+             "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{bucket}/{FLOW_LOG_PREFIX}/AWSLogs/*",
+             "Condition": {"StringEquals": {**org, "s3:x-amz-acl": "bucket-owner-full-control"}}},
+        ]
     return {"Version": VERSION, "Statement": statements + [_readers(t, bucket)]}
+
+
+def flow_log_destination(t: ObservabilityTopology) -> str:
+    """Where every account's VPC flow logs go: the home region's trail bucket, under its own prefix."""
+    return f"arn:aws:s3:::{t.trail_bucket(t.region)}/{FLOW_LOG_PREFIX}/"
 
 
 def config_bucket_policy(t: ObservabilityTopology, region: str) -> dict:
@@ -227,9 +246,12 @@ def break_glass_permissions(t: ObservabilityTopology) -> dict:
     ]}
 
 
-def service_trust(service: str) -> dict:
+def service_trust(service: str, source_account: str) -> dict:
+    """A service role's trust: only that service, acting for this account (no confused deputy:
+    another account's use of the service cannot make it assume the role)."""
     return {"Version": VERSION, "Statement": [{
-        "Sid": "ServiceAssumes", "Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]}
+        "Sid": "ServiceAssumes", "Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole",
+        "Condition": {"StringEquals": {"aws:SourceAccount": source_account}}}]}
 
 
 def replication_permissions(t: ObservabilityTopology) -> dict:

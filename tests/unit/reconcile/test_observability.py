@@ -81,7 +81,8 @@ def test_first_run_builds_everything_and_a_rerun_plans_and_mutates_nothing(ready
         counts[change.kind] = counts.get(change.kind, 0) + 1
     accounts = len(config.organization.accounts) + 1  # the management account too
     assert counts == {
-        "iam_role": 4, "kms_key": 2, "s3_account_public_access_block": 1, "log_bucket": 4, "cloudtrail_trail": 1,
+        "iam_role": 4, "kms_key": 2, "s3_account_public_access_block": accounts, "log_bucket": 4,
+        "cloudtrail_trail": 1, "password_policy": accounts, "flow_log": 2 * accounts,  # each region's default VPC
         "guardduty_admin": 2, "securityhub_admin": 2, "delegated_administrator": 1, "config_aggregator": 1,
         "iam_service_linked_role": accounts, "config_recorder": 2 * accounts, "guardduty_detector": 2 * accounts,
         "securityhub_hub": 2 * accounts, "guardduty_organization": 2, "securityhub_organization": 2,

@@ -21,7 +21,7 @@ from typing import Any, Callable
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS: list[str] = [".organizations_pagination", ".organizations_async_create", ".organizations_uniqueness", ".ec2_transit_gateway", ".ram_organization_sharing", ".route53_cross_account", ".iam_policy_conditions", ".sso_admin_provisioning", ".identitystore_update_group", ".guardduty_organization", ".securityhub_organization", ".cloudtrail_cross_account_bucket", ".organizations_delegated_services", ".iam_service_linked_role_names", ".organizations_handshakes", ".organizations_closure", ".fault_injection"]  # fault_injection last: outermost wrapper
+EXTENSIONS: list[str] = [".organizations_pagination", ".organizations_async_create", ".organizations_uniqueness", ".ec2_transit_gateway", ".ram_organization_sharing", ".route53_cross_account", ".iam_policy_conditions", ".sso_admin_provisioning", ".identitystore_update_group", ".guardduty_organization", ".securityhub_organization", ".cloudtrail_cross_account_bucket", ".organizations_delegated_services", ".iam_service_linked_role_names", ".organizations_handshakes", ".organizations_closure", ".budgets_actions", ".securityhub_finding_aggregator", ".cloudtrail_organization_trail", ".guardduty_membership", ".ec2_flow_logs_s3_prefix", ".organizations_tag_policies", ".service_quotas", ".iam_account_summary", ".fault_injection"]  # fault_injection last: outermost wrapper
 
 
 def _load(names: list[str] | None = None) -> list[ModuleType]:
