@@ -3,6 +3,7 @@
     python -m groundwork validate [PATH]
     python -m groundwork plan --phase 1 [--config PATH] [--json]
     python -m groundwork cost [--config PATH] [--json] [--assume NAME=VALUE ...]
+    python -m groundwork preflight [--config PATH]
 
 PATH defaults to $FOUNDATION_CONFIG, else config/foundation.yaml. `plan` reads AWS with the
 ambient boto3 credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID, ...) and endpoints (AWS_ENDPOINT_URL,
@@ -11,6 +12,8 @@ plan it prints the plan's estimated monthly cost change (in --json: "estimate").
 `cost` reads the config only (no AWS): the whole config's estimated monthly cost by phase, account
 and region, from the price table groundwork/cost/prices.yaml; --assume replaces one of its usage
 assumptions (e.g. --assume nat_gateway_gb_per_gateway=100). See docs/cost.md.
+`preflight` reads AWS (changes nothing): the service quotas the config needs and the management
+account's hygiene; every problem is printed with its exact fix (exit 1), as phase 1's preflight task does.
 Exit codes: 0 done, 1 invalid config, AWS error or missing price, 2 usage error or phase not implemented.
 """
 
@@ -36,6 +39,9 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--config", help="config file (default: $FOUNDATION_CONFIG or config/foundation.yaml)")
     plan.add_argument("--json", action="store_true", help="print the plan as JSON")
     commands.add_parser("reference", help="print the config reference (every field) as Markdown")
+    check = commands.add_parser("preflight", help="check service quotas and the management account before phase 1 "
+                                                  "(reads AWS, changes nothing)")
+    check.add_argument("--config", help="config file (default: $FOUNDATION_CONFIG or config/foundation.yaml)")
     cost = commands.add_parser("cost", help="print the config's estimated monthly cost by phase and account (no AWS read)")
     cost.add_argument("--config", help="config file (default: $FOUNDATION_CONFIG or config/foundation.yaml)")
     cost.add_argument("--json", action="store_true", help="print the estimate as JSON")
@@ -124,6 +130,21 @@ def cost(path: str | None, as_json: bool, assume: list[tuple[str, float]]) -> in
     return OK
 
 
+def preflight(path: str | None) -> int:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from groundwork.preflight import preflight as run_preflight, render
+
+    config = load_config(path)
+    try:
+        findings = run_preflight(aws_context(config), config)
+    except (BotoCoreError, ClientError) as exc:
+        print(f"error: cannot read AWS: {exc}", file=sys.stderr)
+        return FAILED
+    print(render(findings), file=sys.stderr if findings else sys.stdout)
+    return FAILED if findings else OK
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -134,6 +155,8 @@ def main(argv: list[str] | None = None) -> int:
 
             print(reference_markdown(), end="")
             return OK
+        if args.command == "preflight":
+            return preflight(args.config)
         if args.command == "cost":
             return cost(args.config, args.json, args.assume)
         return plan(args.phase, args.config, args.json)

@@ -304,3 +304,10 @@ def _workloads(client, where: str, region: str) -> list[Finding]:
             f"{len(running)} instance(s)",
             f"move them to a member account, then: aws ec2 terminate-instances --instance-ids {ids} --region {region}"))
     return findings
+
+
+def check(ctx: AwsContext, config) -> dict:
+    """Phase 1's preflight task: every finding with its fix in one refusal, or what was checked."""
+    findings = preflight(ctx, config)
+    raise_if_blocked(findings)
+    return {"preflight": "passed", "accounts_needed": len(config.organization.accounts) + 1}

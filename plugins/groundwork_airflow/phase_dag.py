@@ -1,6 +1,6 @@
 """One DAG builder for every phase, from its spec (`groundwork.phases.spec`):
 
-    [gate] -> validate -> plan -> needs_approval -> [approve] -> step 1 -> ... -> verify -> publish
+    [gate] -> validate -> [preflight] -> plan -> needs_approval -> [approve] -> step 1 -> ... -> verify -> publish
 
 A step that asks its own approval gets, right before it: plan_<step> -> needs_<step>_approval ->
 [approve_<step>] (phase 1's account closures).
@@ -39,6 +39,23 @@ def _context(secrets: tuple[str, ...]):
     return config, context_for(config), read(secrets, config)
 
 
+def preflight_task(spec: PhaseSpec):
+    @task(task_id="preflight", doc_md="Reads AWS before anything is planned: the service quotas the config needs "
+          "and the management account's hygiene. Fails with every problem and its exact fix.")
+    def preflight():
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from groundwork.plan.model import Refused
+
+        config, ctx, _ = _context(())
+        try:
+            return spec.function(spec.preflight)(ctx, config)
+        except Refused as exc:
+            raise AirflowFailException(str(exc)) from None  # a person must act; retrying will not help
+
+    return preflight()
+
+
 def plan_task(spec: PhaseSpec):
     @task(task_id="plan", multiple_outputs=True, doc_md="Desired (config) vs actual (AWS): the changes this run "
           "would make, and whether they need approval.")
@@ -52,14 +69,18 @@ def plan_task(spec: PhaseSpec):
             planned = spec.planned(ctx, config, **secrets)
         except Refused as exc:
             raise AirflowFailException(str(exc)) from None  # a person must act; retrying will not help
+        from groundwork.cost.estimate import approval_lines
+
         out = phase.plan_output(planned.plan, needs_approval=planned.needs_approval)
         if planned.markdown:
             out["markdown"] = planned.markdown
+        cost = approval_lines(planned.plan, config)
+        out["markdown"] += "\n\n" + "\n".join(cost)
         out.update(planned.extras)
         print(out["headline"])
         for change in planned.plan.pending:
             print(" ", change.summary(), "(production)" if change.production else "")
-        for line in (*planned.plan.notes, *planned.lines):
+        for line in (*planned.plan.notes, *planned.lines, *cost):
             print(line)
         return out
 
@@ -145,7 +166,10 @@ def build_phase_dag(dag_id: str, spec: PhaseSpec | None = None) -> DAG:
         if phase.previous_phase(dag_id):
             phase.gate(dag_id) >> checked
         plan = plan_task(spec)
-        checked >> plan
+        if spec.preflight:
+            checked >> preflight_task(spec) >> plan
+        else:
+            checked >> plan
         approve = phase.approval()
         previous = None
         for position, step in enumerate(spec.steps):

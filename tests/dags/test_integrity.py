@@ -65,7 +65,8 @@ def test_every_phase_runs_its_spec_in_order(dagbag, dag_id):
     """[gate] -> validate -> plan -> needs_approval -> approve -> each step (after its item list when
     mapped) -> verify -> publish; the branch skips the approval straight to the first step."""
     spec = SPECS[dag_id]
-    order = (["gate"] if previous_phase(dag_id) else []) + ["validate", "plan", "needs_approval", "approve"]
+    order = ((["gate"] if previous_phase(dag_id) else []) + ["validate"] + (["preflight"] if spec.preflight else [])
+             + ["plan", "needs_approval", "approve"])
     for step in spec.steps:
         if step.approval:  # its own plan and approval, the branch skipping straight to it
             order += [f"plan_{step.task_id}", f"needs_{step.task_id}_approval", f"approve_{step.task_id}"]
@@ -99,6 +100,7 @@ def test_every_phase_dag_has_exactly_the_tasks_its_spec_names(dagbag):
     for dag_id, spec in SPECS.items():
         expected = {"validate", "plan", "needs_approval", "approve", "verify", "publish"}
         expected |= {"gate"} if previous_phase(dag_id) else set()
+        expected |= {"preflight"} if spec.preflight else set()
         expected |= {s.task_id for s in spec.steps} | {s.items_task for s in spec.steps if s.each}
         expected |= {f"{t}_{s.task_id}" for s in spec.steps if s.approval for t in ("plan", "approve")}
         expected |= {f"needs_{s.task_id}_approval" for s in spec.steps if s.approval}

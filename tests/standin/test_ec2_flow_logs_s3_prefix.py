@@ -57,4 +57,5 @@ def test_duplicates_other_prefixes_and_missing_buckets(accounts):
     missing = _create(ec2, vpc, "arn:aws:s3:::no-such-bucket/vpc-flow-logs/")
     assert missing["FlowLogIds"] == [] and [u["ResourceId"] for u in missing["Unsuccessful"]] == [vpc]
     destinations = sorted(f["LogDestination"] for f in ec2.describe_flow_logs()["FlowLogs"])
-    assert destinations == ["arn:aws:s3:::central-flow-logs/elsewhere/", "arn:aws:s3:::central-flow-logs/vpc-flow-logs/"]
+    assert destinations == ["arn:aws:s3:::central-flow-logs/elsewhere/",
+                            "arn:aws:s3:::central-flow-logs/vpc-flow-logs/"]

@@ -62,7 +62,8 @@ def test_a_tag_policy_attaches_once_the_type_is_enabled(orgs):
     client.attach_policy(PolicyId=policy, TargetId=root)
     found = client.list_policies_for_target(TargetId=root, Filter="TAG_POLICY")["Policies"]
     assert [(p["Id"], p["Type"]) for p in found] == [(policy, "TAG_POLICY")]
-    assert client.list_policies_for_target(TargetId=root, Filter="SERVICE_CONTROL_POLICY")["Policies"][0]["Name"] == "FullAWSAccess"
+    scps = client.list_policies_for_target(TargetId=root, Filter="SERVICE_CONTROL_POLICY")["Policies"]
+    assert [p["Name"] for p in scps] == ["FullAWSAccess"]
     with pytest.raises(client.exceptions.MalformedPolicyDocumentException):
         client.update_policy(PolicyId=policy, Content=json.dumps({"Version": "2012-10-17", "Statement": []}))
     client.update_policy(PolicyId=policy, Content=json.dumps({"tags": {"owner": {"tag_key": {"@@assign": "Owner"}}}}))

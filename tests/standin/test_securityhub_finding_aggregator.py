@@ -50,7 +50,8 @@ def test_one_aggregator_per_account_read_anywhere_changed_at_home(org):
             client.create_finding_aggregator(RegionLinkingMode="ALL_REGIONS")
         assert _code(exc) == "InvalidInputException"
         assert client.list_finding_aggregators()["FindingAggregators"] == [{"FindingAggregatorArn": arn}]
-        assert client.get_finding_aggregator(FindingAggregatorArn=arn)["RegionLinkingMode"] == "ALL_REGIONS_EXCEPT_SPECIFIED"
+        got = client.get_finding_aggregator(FindingAggregatorArn=arn)
+        assert got["RegionLinkingMode"] == "ALL_REGIONS_EXCEPT_SPECIFIED"
     with pytest.raises(ClientError) as exc:
         west.update_finding_aggregator(FindingAggregatorArn=arn, RegionLinkingMode="ALL_REGIONS")
     assert _code(exc) == "InvalidInputException"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+
+import boto3
 import os
 import subprocess
 import sys
@@ -196,3 +198,14 @@ def test_plan_prints_the_estimated_monthly_change_after_the_plan(capsys, monkeyp
     data = json.loads(capsys.readouterr().out)
     assert data["estimate"]["total_usd"] == 36.5 and data["estimate"]["delta"] is True
     assert data["digest"] == created.digest  # the plan itself is unchanged
+
+
+def test_preflight_passes_on_a_hygienic_management_account_and_names_each_problem_with_its_fix(aws, capsys):
+    assert cli.main(["preflight", "--config", str(DEFAULT_CONFIG)]) == 0
+    assert "every check passed" in capsys.readouterr().out
+    iam = boto3.client("iam", region_name="us-east-1")
+    iam.create_user(UserName="old-ci")
+    iam.create_access_key(UserName="old-ci")
+    assert cli.main(["preflight", "--config", str(DEFAULT_CONFIG)]) == 1
+    err = capsys.readouterr().err
+    assert "old-ci" in err and "fix:" in err

@@ -13,6 +13,8 @@ Interface of a phase module (`groundwork.phases.<module>`), all `fn(ctx, config,
 - `verified(ctx, config, **secrets) -> dict`: a fresh plan must be empty; what exists (no secrets).
 A step with `approval=True` asks an approval of its own, of what its `plan` function returns, right
 before it runs (phase 1's account closures: a decision apart from the rest of the plan).
+A phase with `preflight` runs that check between validate and plan (phase 1: service quotas and the
+management account's hygiene); it refuses with every problem and its fix, before anything is planned.
 A step with `wait=True` waits on AWS (account creation, assignment status, VPC attachment, trail
 logging): the Airflow side runs it as a deferrable operator that checks a probe, then defers.
 """
@@ -67,6 +69,8 @@ class PhaseSpec:
     steps: tuple[Step, ...]
     secrets: tuple[str, ...] = ()  # what plan and verify need
     owns: tuple[str, ...] = ()  # config sections this phase applies (the gate of the next phase checks them)
+    preflight: str | None = None  # "package.module:function"(ctx, config): reads AWS before the plan, raises
+    # Refused with every problem and its fix (a quota too low, an unhygienic management account)
 
     def domain(self) -> ModuleType:
         return importlib.import_module(f"groundwork.phases.{self.module}")
@@ -123,7 +127,8 @@ FOUNDATION = PhaseSpec(
              "approval of its own (closure is final after 90 days); refused beyond AWS's closure quota.",
              plan="plan_closures", approval=True),
     ),
-    owns=("aws", "organization"),
+    owns=("aws", "organization", "cost"),
+    preflight="groundwork.preflight:check",
 )
 IDENTITY = PhaseSpec(
     "phase2_identity", "identity",
