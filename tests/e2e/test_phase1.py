@@ -62,6 +62,32 @@ def test_the_approved_run_succeeds_and_aws_matches_the_config(stack, first_run, 
     completed_phases[DAG] = first_run
 
 
+def test_the_cost_guardrails_are_applied(stack, first_run):
+    """The approval showed the budget and the cost estimate; AWS has the budget with its spend-stop
+    action, every account its cost-attribution tags, the root the tag policy; preflight passed."""
+    admin = stack.client("admin")
+    assert admin.task_states(DAG, first_run)["preflight"] == "success"
+    body = admin.xcom(DAG, first_run, "plan", key="markdown")
+    assert "groundwork-sandbox" in body and "Estimated monthly cost change" in body
+    orgs = stack.aws("organizations")
+    management = orgs.describe_organization()["Organization"]["MasterAccountId"]
+    ids = {a["Name"]: a["Id"] for a in orgs.list_accounts()["Accounts"]}
+    budgets = stack.aws("budgets")
+    budget = budgets.describe_budget(AccountId=management, BudgetName="groundwork-sandbox")["Budget"]
+    assert float(budget["BudgetLimit"]["Amount"]) == CONFIG.account("Sandbox").spend_limit_usd
+    assert budget["CostFilters"] == {"LinkedAccount": [ids["Sandbox"]]}
+    (action,) = budgets.describe_budget_actions_for_budget(AccountId=management,
+                                                           BudgetName="groundwork-sandbox")["Actions"]
+    policy = orgs.describe_policy(PolicyId=action["Definition"]["ScpActionDefinition"]["PolicyId"])["Policy"]
+    assert policy["PolicySummary"]["Name"] == "groundwork-spend-stop"
+    for account in CONFIG.organization.accounts:
+        tags = {t["Key"]: t["Value"] for t in orgs.list_tags_for_resource(ResourceId=ids[account.name])["Tags"]}
+        assert tags["cost-center"] == account.tags["cost-center"], account.name
+    root = orgs.list_roots()["Roots"][0]["Id"]
+    assert [p["Name"] for p in orgs.list_policies_for_target(TargetId=root, Filter="TAG_POLICY")["Policies"]] == [
+        "groundwork-cost-tags"]
+
+
 def test_a_second_run_asks_nothing_and_makes_no_mutating_call(stack, first_run):
     assert stack.client("admin").run(DAG, first_run)["state"] == "success"
     _, calls = converged_rerun(stack, DAG)

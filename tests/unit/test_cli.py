@@ -77,7 +77,7 @@ def test_plan_phase_1_on_an_empty_organization_lists_creates(aws, capsys):
     assert estimate == "Estimated monthly cost change: $0.00 (nothing priced is created or removed)"
     first, *changes = listing.splitlines()
     assert first.startswith("Plan for phase1_foundation (")
-    assert first.endswith("): 20 to create, 0 to update, 0 to delete, 0 unchanged")
+    assert first.endswith("): 22 to create, 0 to update, 0 to delete, 0 unchanged")
     assert changes[:3] == [
         "  + organization 'organization'", "  + policy_type 'SERVICE_CONTROL_POLICY'", "  + policy_type 'TAG_POLICY'"
     ]
@@ -85,7 +85,8 @@ def test_plan_phase_1_on_an_empty_organization_lists_creates(aws, capsys):
     assert "  + scp 'groundwork-spend-stop'" in changes  # Sandbox has a spend limit
     assert "  + policy_type 'TAG_POLICY'" in changes and "  + tag_policy 'groundwork-cost-tags'" in changes
     changes = [line for line in changes if line.startswith("  ")]  # the changes, not the lines after them
-    assert len(changes) == 20 and all(line.startswith("  + ") for line in changes)
+    assert "  + budget 'groundwork-sandbox'" in " ".join(changes)  # with the role its action runs as
+    assert len(changes) == 22 and all(line.startswith("  + ") for line in changes)
 
 
 def test_plan_json_is_the_plan_dict(aws, capsys, monkeypatch):

@@ -67,3 +67,24 @@ def enable_standards(client, arns: list[str]) -> None:
 
 def disable_standards(client, subscription_arns_: list[str]) -> None:
     client.batch_disable_standards(StandardsSubscriptionArns=sorted(subscription_arns_))
+
+
+def finding_aggregator(client) -> dict | None:
+    """The account's cross-region finding aggregator (at most one), or None (also before Security Hub
+    is enabled there: InvalidAccessException)."""
+    try:
+        found = _all(client, "list_finding_aggregators", "FindingAggregators")
+    except client.exceptions.InvalidAccessException:
+        return None
+    if not found:
+        return None
+    return client.get_finding_aggregator(FindingAggregatorArn=found[0]["FindingAggregatorArn"])
+
+
+def create_finding_aggregator(client, regions: list[str]) -> None:
+    client.create_finding_aggregator(RegionLinkingMode="SPECIFIED_REGIONS", Regions=regions)
+
+
+def update_finding_aggregator(client, arn: str, regions: list[str]) -> None:
+    client.update_finding_aggregator(FindingAggregatorArn=arn, RegionLinkingMode="SPECIFIED_REGIONS",
+                                     Regions=regions)

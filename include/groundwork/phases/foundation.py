@@ -46,6 +46,7 @@ def plan_with_ids(ctx: AwsContext, config) -> tuple[Plan, dict[str, str]]:
         wanted = set(policies.desired(config, policy_type))
         actual = policies.read_policies(client, snap, wanted, policy_type) if snap.organization else {}
         changes += policies.plan_policies(config, snap, actual, policy_type)
+    changes += plan_budgets(ctx, config)
     return Plan(PHASE, tuple(changes), tuple(accounts.unmanaged(config, snap))), ids
 
 
@@ -160,8 +161,8 @@ def _budget_specs(ctx: AwsContext, config):
 
 
 def plan_budgets(ctx: AwsContext, config) -> list:
-    """The spend-limit budgets (and the role their actions run as): the `apply_budgets` step's plan,
-    shown in the phase's approval."""
+    """The spend-limit budgets (and the role their actions run as), in the phase's plan. Planned
+    before the accounts and the spend-stop SCP exist, so the changes show names, not ids."""
     management, specs, role = _budget_specs(ctx, config)
     changes = [iam_roles.plan_role(ctx, role)] if role else []
     return changes + budgets.plan_budgets(aws_budgets.client(ctx), specs, management)

@@ -197,7 +197,15 @@ def _plan_organization(ctx: AwsContext, t: ObservabilityTopology) -> list[Change
         changes += security_services.plan_organization(
             _client(ctx, t, "guardduty", t.audit, region), _client(ctx, t, "securityhub", t.audit, region),
             f"{t.name_of(t.audit)}/{region}", members, names)
+    if linked := _linked_regions(t):
+        changes.append(security_services.plan_aggregator(_client(ctx, t, "securityhub", t.audit, t.region),
+                                                          f"{t.name_of(t.audit)}/{t.region}", linked))
     return changes
+
+
+def _linked_regions(t: ObservabilityTopology) -> list[str]:
+    """The allowed regions whose Security Hub findings the home region aggregates."""
+    return [r for r in t.regions if r != t.region]
 
 
 def plan(ctx: AwsContext, config) -> Plan:
@@ -304,6 +312,10 @@ def apply_organization(ctx: AwsContext, config, approved: set[str]) -> list[Chan
         done += security_services.apply_organization(
             _client(ctx, t, "guardduty", t.audit, region), _client(ctx, t, "securityhub", t.audit, region),
             f"{t.name_of(t.audit)}/{region}", members, names, approved)
+    if linked := _linked_regions(t):
+        if change := security_services.apply_aggregator(_client(ctx, t, "securityhub", t.audit, t.region),
+                                                        f"{t.name_of(t.audit)}/{t.region}", linked, approved):
+            done.append(change)
     return done
 
 

@@ -122,7 +122,7 @@ FOUNDATION = PhaseSpec(
              "ones detached and deleted; the suspended OU's deny-all SCP."),
         Step("apply_budgets", "apply_budgets", "Spend limits: a monthly AWS Budgets cost budget per account with "
              "`spend_limit_usd`, notified at 80% and 100%, and a budget action that attaches the spend-stop SCP at "
-             "100% (run as the groundwork-budget-actions role).", plan="plan_budgets"),
+             "100% (run as the groundwork-budget-actions role)."),
         Step("close_accounts", "close_accounts", "CloseAccount for the accounts the config marks closed, after an "
              "approval of its own (closure is final after 90 days); refused beyond AWS's closure quota.",
              plan="plan_closures", approval=True),

@@ -127,3 +127,28 @@ def apply_organization(gd, sh, key: str, members: dict[str, str], names: dict[st
         if missing:
             securityhub.create_members(sh, missing)
     return [c for c in (gd_change, sh_change) if c.action != "noop"]
+
+
+# --------------------------------------------------------------------------- cross-region aggregation
+SH_AGGREGATOR = "securityhub_aggregator"
+
+
+def plan_aggregator(sh, key: str, linked_regions: list[str]) -> Change:
+    """Security Hub findings of the other allowed regions aggregated into the home region of the
+    Audit account (one pane of glass). `sh`: the Audit account's client in the home region."""
+    found = securityhub.finding_aggregator(sh)
+    before = None if found is None else {"mode": found.get("RegionLinkingMode"),
+                                          "regions": sorted(found.get("Regions") or [])}
+    return _change(SH_AGGREGATOR, key, before, {"mode": "SPECIFIED_REGIONS", "regions": sorted(linked_regions)})
+
+
+def apply_aggregator(sh, key: str, linked_regions: list[str], approved: set[str]) -> Change | None:
+    change = plan_aggregator(sh, key, linked_regions)
+    if not _pending(change, approved):
+        return None
+    if change.action == "create":
+        securityhub.create_finding_aggregator(sh, sorted(linked_regions))
+    else:
+        arn = securityhub.finding_aggregator(sh)["FindingAggregatorArn"]
+        securityhub.update_finding_aggregator(sh, arn, sorted(linked_regions))
+    return change

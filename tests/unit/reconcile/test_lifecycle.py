@@ -136,7 +136,8 @@ def test_a_retired_account_moves_to_the_suspended_ou_under_a_deny_all_scp(ctx, f
     pending = {(c.action, c.kind, c.key) for c in plan.pending}
     assert pending == {("create", "ou", "Suspended"), ("update", "account", "Sandbox"),
                        ("create", "scp", SUSPENDED_SCP),
-                       ("delete", "scp", SPEND_STOP_SCP)}, pending  # no active account has a spend limit now
+                       ("delete", "scp", SPEND_STOP_SCP),  # no active account has a spend limit now
+                       ("delete", "budget", "groundwork-sandbox")}, pending
     assert "retire" in next(c for c in plan.pending if c.kind == "account").note
 
     apply_all(ctx, config, ids_of(plan))

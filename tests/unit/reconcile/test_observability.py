@@ -86,6 +86,7 @@ def test_first_run_builds_everything_and_a_rerun_plans_and_mutates_nothing(ready
         "guardduty_admin": 2, "securityhub_admin": 2, "delegated_administrator": 1, "config_aggregator": 1,
         "iam_service_linked_role": accounts, "config_recorder": 2 * accounts, "guardduty_detector": 2 * accounts,
         "securityhub_hub": 2 * accounts, "guardduty_organization": 2, "securityhub_organization": 2,
+        "securityhub_aggregator": 1,  # us-west-2's findings in us-east-1
     }
     assert observability.needs_approval(plan, config)
 

@@ -43,7 +43,8 @@ def create_flow_logs(self: FlowLogsBackend, resource_type: str, resource_ids: li
                for fl in self.describe_flow_logs()):
             raise FlowLogAlreadyExists()
     made, unsuccessful = original(self, resource_type, resource_ids, traffic_type, deliver_logs_permission_arn,
-                                  log_destination_type, bucket_arn, log_group_name, log_format, max_aggregation_interval)
+                                  log_destination_type, bucket_arn, log_group_name, log_format,
+                                  max_aggregation_interval)
     for flow_log in made:
         flow_log.log_destination = log_destination
     return made, unsuccessful

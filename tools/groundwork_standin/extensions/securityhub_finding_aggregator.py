@@ -76,7 +76,8 @@ class ResourceNotFound(JsonRESTError):
 @functools.cache
 def _regions() -> frozenset[str]:
     session = boto3.session.Session()
-    return frozenset(r for p in ("aws", "aws-us-gov", "aws-cn") for r in session.get_available_regions("securityhub", p))
+    partitions = ("aws", "aws-us-gov", "aws-cn")
+    return frozenset(r for p in partitions for r in session.get_available_regions("securityhub", p))
 
 
 def _hub(response: SecurityHubResponse) -> SecurityHubBackend:
@@ -165,7 +166,8 @@ def get_finding_aggregator(self: SecurityHubResponse) -> str:
 def list_finding_aggregators(self: SecurityHubResponse) -> str:
     _hub(self)
     found = _aggregator(self.current_account)
-    return json.dumps({"FindingAggregators": [{"FindingAggregatorArn": found["FindingAggregatorArn"]}] if found else []})
+    listed = [{"FindingAggregatorArn": found["FindingAggregatorArn"]}] if found else []
+    return json.dumps({"FindingAggregators": listed})
 
 
 def update_finding_aggregator(self: SecurityHubResponse) -> str:
