@@ -10,10 +10,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 from groundwork.aws import budgets as aws_budgets
+from groundwork.aws import iam
 from groundwork.aws import organizations as orgs
+from groundwork.aws.common import is_managed
 from groundwork.aws.context import AwsContext
 from groundwork.phases.spec import Planned
-from groundwork.plan.model import NotConverged, Plan
+from groundwork.plan.model import Change, NotConverged, Plan, approved_pending
 from groundwork.policy import budgets as budget_docs
 from groundwork.policy.guardrails import SPEND_STOP_SCP
 from groundwork.reconcile import accounts, budgets, iam_roles, organization, policies
@@ -164,8 +166,19 @@ def plan_budgets(ctx: AwsContext, config) -> list:
     """The spend-limit budgets (and the role their actions run as), in the phase's plan. Planned
     before the accounts and the spend-stop SCP exist, so the changes show names, not ids."""
     management, specs, role = _budget_specs(ctx, config)
-    changes = [iam_roles.plan_role(ctx, role)] if role else []
+    changes = [iam_roles.plan_role(ctx, role)] if role else _unwanted_budget_role(ctx, config)
     return changes + budgets.plan_budgets(aws_budgets.client(ctx), specs, management)
+
+
+def _unwanted_budget_role(ctx: AwsContext, config) -> list:
+    """The budget actions' role once no spend limit stops spending: deleted (groundwork's own only)."""
+    client = ctx.client("iam")
+    role = iam.get_role(client, budget_docs.EXECUTION_ROLE)
+    if role is None or not is_managed(iam.role_tags(client, budget_docs.EXECUTION_ROLE)):
+        return []
+    key = f"{config.organization.management_account.name}/{budget_docs.EXECUTION_ROLE}"
+    return [Change("delete", iam_roles.KIND, key, {"role": budget_docs.EXECUTION_ROLE, "arn": role["Arn"]}, None,
+                   note="no spend limit stops spending any more")]
 
 
 def apply_budgets(ctx: AwsContext, config, approved: set[str]) -> list:
@@ -173,4 +186,8 @@ def apply_budgets(ctx: AwsContext, config, approved: set[str]) -> list:
     done = []
     if role and (change := iam_roles.apply_role(ctx, role, approved)):
         done.append(change)
-    return done + budgets.apply_budgets(aws_budgets.client(ctx), specs, approved, management)
+    done += budgets.apply_budgets(aws_budgets.client(ctx), specs, approved, management)
+    for change in approved_pending(_unwanted_budget_role(ctx, config) if not role else [], approved):
+        iam.delete_role(ctx.client("iam"), budget_docs.EXECUTION_ROLE)  # after the actions that named it
+        done.append(change)
+    return done

@@ -97,3 +97,22 @@ def test_the_spend_stop_scp_stops_new_spending_not_cleaning_up(foundation_config
     assert not is_denied(documents, "ec2:StopInstances", context=developer)[0]
     break_glass = {"aws:PrincipalArn": "arn:aws:iam::210987654321:role/BreakGlassRole"}
     assert not is_denied(documents, "ec2:RunInstances", context=break_glass)[0]
+
+
+def test_without_spend_limits_the_budget_its_scp_and_its_role_go(ctx, foundation_config):
+    roll_out(ctx, foundation_config)
+    sandbox = foundation_config.account("Sandbox")
+    accounts = [a if a.name != "Sandbox" else sandbox.model_copy(update={"spend_limit_usd": None})
+                for a in foundation_config.organization.accounts]
+    config = foundation_config.model_copy(update={"organization": foundation_config.organization.model_copy(
+        update={"accounts": accounts})})
+    plan = FOUNDATION.planned(ctx, config).plan
+    assert {(c.action, c.kind, c.key) for c in plan.pending} == {
+        ("delete", "budget", "groundwork-sandbox"), ("delete", "scp", SPEND_STOP_SCP),
+        ("delete", "iam_role", "Management/groundwork-budget-actions")}
+    approved = {c.id for c in plan.pending}
+    foundation.apply_policies(ctx, config, approved)
+    foundation.apply_budgets(ctx, config, approved)
+    assert FOUNDATION.planned(ctx, config).plan.is_empty()
+    iam = ctx.client("iam")
+    assert "groundwork-budget-actions" not in [r["RoleName"] for r in iam.list_roles()["Roles"]]
