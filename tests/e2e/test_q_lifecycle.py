@@ -104,6 +104,10 @@ def test_adopt_invite_unmanaged_and_close_then_the_retired_account_is_cleaned_up
                                                                                  completed_phases, config_file):
     ensure_phase(PHASE3)
     admin, approver = stack.client("admin"), stack.client("approver")
+    # The blueprint's 8 accounts and the management account fit AWS's default quota of 10; this test
+    # grows the organization to 12, so first it does what phase 1's preflight would tell it to.
+    stack.aws("service-quotas").request_service_quota_increase(
+        ServiceCode="organizations", QuotaCode="L-29A0C5DF", DesiredValue=20)
     path, raw = config_file
     orgs = stack.aws("organizations")
     # made by hand: one account the config will name (adopted), one it never names (unmanaged)
