@@ -104,7 +104,8 @@ def test_the_approved_run_succeeds_and_aws_matches_the_config(stack, first_run, 
 
 def test_every_account_has_its_security_baseline(stack, first_run, ids):
     """Password policy in every account (management too); flow logs on every VPC, delivered to the
-    trail bucket in the Log Archive; the service roles' trust names the account the service acts for."""
+    trail bucket in the Log Archive; the service roles' trust names the account the service acts for;
+    Security Hub findings aggregated; GuardDuty centrally managed by the Audit account."""
     from groundwork.reconcile.account_baseline import PASSWORD_POLICY
 
     assert stack.client("admin").run(DAG, first_run[0])["state"] == "success"
@@ -122,6 +123,17 @@ def test_every_account_has_its_security_baseline(stack, first_run, ids):
     trust = _member(stack, ids[OBS.log_archive_account], "iam").get_role(
         RoleName="groundwork-log-replication")["Role"]["AssumeRolePolicyDocument"]
     assert trust["Statement"][0]["Condition"] == {"StringEquals": {"aws:SourceAccount": ids[OBS.log_archive_account]}}
+
+    # one pane of glass: the other allowed regions' findings aggregated in the Audit account's home region
+    hub = _member(stack, ids[OBS.audit_account], "securityhub")
+    (aggregator,) = hub.list_finding_aggregators()["FindingAggregators"]
+    found = hub.get_finding_aggregator(FindingAggregatorArn=aggregator["FindingAggregatorArn"])
+    assert sorted(found["Regions"]) == sorted(r for r in CONFIG.aws.allowed_regions if r != home)
+    # GuardDuty centrally managed: the management and Log Archive accounts report Audit as administrator
+    for account in (None, ids[OBS.log_archive_account]):
+        admin = _member(stack, account, "guardduty").get_administrator_account(
+            DetectorId=_member(stack, account, "guardduty").list_detectors()["DetectorIds"][0])["Administrator"]
+        assert (admin["AccountId"], admin["RelationshipStatus"]) == (ids[OBS.audit_account], "Enabled"), account
 
 
 def test_a_second_run_asks_nothing_and_makes_no_mutating_call(stack, first_run):
