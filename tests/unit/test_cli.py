@@ -146,11 +146,11 @@ def test_cost_prints_the_default_configs_estimate_by_phase_and_account():
     result = run("cost")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0] == f"Estimated monthly cost of {DEFAULT_CONFIG}: $578.16/month"
+    assert lines[0] == f"Estimated monthly cost of {DEFAULT_CONFIG}: $583.19/month"
     for phase in ("Phase 1 foundation: $0.00", "Phase 2 identity: $0.00", "Phase 3 network: $482.30",
-                  "Phase 4 observability: $91.86", "Phase 5 cicd: $4.00"):
+                  "Phase 4 observability: $96.89", "Phase 5 cicd: $4.00"):
         assert phase in lines
-    assert "  Network: $134.20" in lines  # by account
+    assert "  Network: $134.35" in lines  # by account
     assert any(line.startswith("  securityhub_checks_per_account_region = 2,000") for line in lines)  # assumptions
 
 
@@ -158,10 +158,10 @@ def test_cost_json_and_an_assumed_usage(capsys, monkeypatch):
     monkeypatch.setenv("FOUNDATION_CONFIG", str(DEFAULT_CONFIG))
     assert cli.main(["cost", "--json"]) == 0
     estimate = json.loads(capsys.readouterr().out)
-    assert estimate["total_usd"] == 578.16
-    assert sum(estimate["by_phase"].values()) == pytest.approx(578.16)
+    assert estimate["total_usd"] == 583.19
+    assert sum(estimate["by_phase"].values()) == pytest.approx(583.19)
     assert cli.main(["cost", "--json", "--assume", "nat_gateway_gb_per_gateway=100"]) == 0
-    assert json.loads(capsys.readouterr().out)["total_usd"] == pytest.approx(578.16 + 2 * 100 * 0.045)
+    assert json.loads(capsys.readouterr().out)["total_usd"] == pytest.approx(583.19 + 2 * 100 * 0.045)
 
 
 def test_cost_refuses_an_unknown_or_malformed_assumption(capsys):

@@ -4,7 +4,10 @@ Prices are data (`prices.yaml`: one entry per item and region, with the AWS page
 date the price was taken and how it was checked); a usage-based price is multiplied by a usage the
 table states as an assumption. Quantities come from the config the way the phases build:
 
-  phase 1, 2   Organizations, SCPs, Identity Center: free (listed at $0).
+  phase 1, 2   Organizations, SCPs, tag policies, Identity Center: free (listed at $0). A cost budget
+               per active account with `spend_limit_usd`, in the management account: free; with its
+               budget action (`cost.stop_spending_at_limit`) an action-enabled budget, of which the
+               management account's first 62 budget-days a month (two budgets) are free.
   phase 3      home region only: every active account's VPC has a Transit Gateway attachment, an
                interface endpoint per configured service (kms always) in every AZ, the gateway
                endpoints (free); the hub account has one NAT gateway and Elastic IP per AZ when
@@ -16,12 +19,19 @@ table states as an assumption. Quantities come from the config the way the phase
                log buckets: trail and Config logs of every account kept `object_lock_retention_days`
                in the home region and again in the replica region, the replication transfer, the
                trail's file writes. Retired accounts keep their recorders, detectors and hubs.
+               VPC flow logs on every VPC of every allowed region of those accounts (the default VPC,
+               plus groundwork's own in the home region of every account phase 3 gives one): their
+               delivery in the VPC's account and region, their storage in the home trail bucket and
+               its replica, the replication, the file writes. The Security Hub finding aggregator,
+               the password policy and S3 Block Public Access: free.
   phase 5      a KMS key per deployment environment (its account) and the artifact key (Shared
                Services); the buckets and the registry start empty.
 
 `estimate_plan` prices a plan's changes: + for a create, - for a delete, nothing for an update or
-a no-op; a change kind without a price costs nothing and is not listed. Amounts are list prices
-in USD for a 730-hour month; an estimate, never a bill.
+a no-op; budgets are priced as the plan's action-enabled budgets after less before (the free
+budget-days are shared). A kind in FREE_KINDS is priced from the table (today at $0) and so not
+listed; any other kind costs nothing and is not listed. Amounts are list prices in USD for a
+730-hour month; an estimate, never a bill.
 """
 
 from __future__ import annotations
@@ -33,12 +43,14 @@ from pathlib import Path
 
 import yaml
 
-from groundwork.reconcile import config_recorders, kms_keys, log_archive, network_retired, security_services, trail
+from groundwork.reconcile import (
+    account_baseline, budgets, config_recorders, kms_keys, log_archive, network_retired, policies, security_services,
+    trail)
 
 PRICES = Path(__file__).with_name("prices.yaml")
 GLOBAL = "global"
 REQUIRED = ("id", "service", "what", "region", "usd", "unit", "source", "taken", "checked")
-OPTIONAL = ("seen_on", "note")
+OPTIONAL = ("seen_on", "note", "free")
 CHECKED = ("aws page", "other page", "not re-checked here")
 USAGE_REQUIRED = ("id", "value", "unit", "why")
 PHASE_NAMES = {1: "foundation", 2: "identity", 3: "network", 4: "observability", 5: "cicd"}
@@ -50,7 +62,14 @@ KIND_ENDPOINT = "vpc_endpoint"  # network_vpc.plan_vpc; after/before {"type": "I
 KIND_ZONE = "private_zone"  # network_dns.plan_dns
 PRICED_KINDS = (KIND_ATTACHMENT, KIND_NAT, KIND_ENDPOINT, KIND_ZONE, kms_keys.KIND, trail.KIND,
                 config_recorders.RECORDER_KIND, security_services.GD_DETECTOR, security_services.SH_HUB,
-                log_archive.KIND)
+                log_archive.KIND, budgets.KIND, account_baseline.FLOW_LOG_KIND)
+# Change kinds known to cost nothing: priced from the table (at $0 today), so a price put there counts.
+FREE_KINDS = {
+    account_baseline.PASSWORD_KIND: "iam-password-policy",
+    log_archive.ACCOUNT_BLOCK_KIND: "s3-block-public-access",
+    security_services.SH_AGGREGATOR: "securityhub-aggregator",
+    **{kind: "organizations" for kind in policies.KIND.values()},  # SCPs and tag policies
+}
 
 
 class MissingPrice(Exception):
@@ -71,6 +90,7 @@ class Price:
     checked: str
     seen_on: tuple[str, ...] = ()
     note: str = ""
+    free: float = 0.0  # units a month that cost nothing, per account (where the estimate applies it)
 
 
 @dataclass(frozen=True)
@@ -129,9 +149,10 @@ def table_problems(document: dict) -> list[str]:
         for key in REQUIRED:
             if entry.get(key) in (None, ""):
                 problems.append(f"{name}: no {key}")
-        usd = entry.get("usd")
-        if usd is not None and (isinstance(usd, bool) or not isinstance(usd, (int, float)) or usd < 0):
-            problems.append(f"{name}: usd must be a number >= 0, not {usd!r}")
+        for number in ("usd", "free"):
+            value = entry.get(number)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0):
+                problems.append(f"{name}: {number} must be a number >= 0, not {value!r}")
         if entry.get("checked") not in (None, "") and entry["checked"] not in CHECKED:
             problems.append(f"{name}: checked must be one of {CHECKED}, not {entry['checked']!r}")
         if entry.get("checked") == "other page" and not entry.get("seen_on"):
@@ -184,7 +205,8 @@ def _load(path: Path) -> PriceTable:
     prices = {}
     for entry in document["prices"]:
         values = {k: entry.get(k) for k in Price.__dataclass_fields__ if k in entry}
-        values.update(usd=float(entry["usd"]), taken=str(entry["taken"]), seen_on=tuple(entry.get("seen_on") or ()))
+        values.update(usd=float(entry["usd"]), taken=str(entry["taken"]), seen_on=tuple(entry.get("seen_on") or ()),
+                      free=float(entry.get("free") or 0))
         prices[(entry["id"], entry["region"])] = Price(**values)
     usage = {u["id"]: Assumption(u["id"], float(u["value"]), u["unit"], u["why"]) for u in document.get("usage") or []}
     return PriceTable(float(document["hours_per_month"]), prices, usage)
@@ -431,6 +453,41 @@ def _add_log_bucket(lines: _Lines, config, region: str, trail_logs: bool, source
                   uses=("trail_log_files_per_account_region",))
 
 
+def _add_flow_logs(lines: _Lines, config, phase: int, account: str, region: str, vpcs: float,
+                   note: str = "") -> None:
+    """The flow logs of `vpcs` VPCs in one account and region at their steady state: the delivery
+    (vended logs, charged there), their storage for the retention in the home trail bucket and its
+    replica, the replication transfer, the file writes in both buckets (in the Log Archive)."""
+    obs, table = config.observability, lines.table
+    gb, files = table.use("flow_log_gb_per_vpc"), table.use("flow_log_files_per_vpc")
+    lines.add(phase, account, region, "vended-logs-s3", vpcs, gb, note=note, uses=("flow_log_gb_per_vpc",))
+    home, la, days = config.aws.home_region, obs.log_archive_account, obs.object_lock_retention_days
+    months = days / (table.hours_per_month / 24)
+    for bucket in dict.fromkeys([home, obs.replica_region]):
+        lines.add(phase, la, bucket, "s3-standard-storage", vpcs, gb * months,
+                  how=f"flow logs: {_num(gb)} GB/VPC-month × {_num(round(months, 2))} months ({days} days)",
+                  uses=("flow_log_gb_per_vpc",))
+        lines.add(phase, la, bucket, "s3-put-requests", vpcs, files / 1000,
+                  how=f"flow logs: {_num(files)} files/VPC / 1,000", uses=("flow_log_files_per_vpc",))
+    if obs.replica_region != home:
+        lines.add(phase, la, home, "inter-region-transfer", vpcs, gb, how=f"flow logs: {_num(gb)} GB/VPC",
+                  uses=("flow_log_gb_per_vpc",))
+
+
+def _add_budget_actions(lines: _Lines, phase: int, account: str, before: int, after: int) -> None:
+    """The change in the account's action-enabled budgets from `before` to `after`: budget-days
+    beyond the free ones (shared by every action-enabled budget of the account) at the table price."""
+    price, days = lines.table.price("budget-actions", GLOBAL), lines.table.hours_per_month / 24
+
+    def charged(count: int) -> float:
+        return max(0.0, count * days - price.free)
+
+    change = charged(after) - charged(before)
+    how = f"{after} action-enabled budgets × {_num(round(days, 2))} days − {_num(price.free)} free" + (
+        f"; was {before}" if before else "")
+    lines.add(phase, account, GLOBAL, "budget-actions", 1 if change >= 0 else -1, abs(change), how=how)
+
+
 def _regions(config) -> list[str]:
     return list(config.aws.allowed_regions)
 
@@ -446,6 +503,10 @@ def estimate_config(config, table: PriceTable | None = None, *, usage: dict[str,
     retired = [a for a in config.organization.accounts if a.lifecycle == "retired"]
 
     lines.add(1, management, GLOBAL, "organizations", 1, 1)
+    limited = [a for a in active if a.spend_limit_usd]  # budgets.budget_specs: one budget each
+    lines.add(1, management, GLOBAL, "budgets", len(limited), table.hours_per_month / 24)
+    if config.cost.stop_spending_at_limit:
+        _add_budget_actions(lines, 1, management, 0, len(limited))
     lines.add(2, management, GLOBAL, "identity-center", 1, 1)
 
     # phase 3: one VPC per active account (home region), attached; retired VPCs stay, cut off
@@ -466,10 +527,15 @@ def estimate_config(config, table: PriceTable | None = None, *, usage: dict[str,
         _add(lines, 4, obs.log_archive_account, region, "kms_key", config)
     _add(lines, 4, management, home, "trail", config)
     covered = [(management, "")] + [(a.name, "") for a in active] + [(a.name, "retired: kept") for a in retired]
+    with_vpc = {a.name for a in active + retired}  # phase 3's VPCs (network_layout.network_accounts), kept when retired
     for name, note in covered:
         for region in _regions(config):
             for kind in ("config_recorder", "guardduty_detector", "securityhub_hub"):
                 _add(lines, 4, name, region, kind, config, note=note)
+            vpcs = 1 + int(region == home and name in with_vpc)  # the default VPC, and groundwork's
+            _add_flow_logs(lines, config, 4, name, region, vpcs, note=note)
+    if len(_regions(config)) > 1:  # the home region aggregates the others' findings
+        lines.add(4, obs.audit_account, home, "securityhub-aggregator", 1, 1)
     if obs.replica_region != home:
         for trail_logs in (True, False):
             _add_log_bucket(lines, config, home, trail_logs, source=True)
@@ -536,18 +602,31 @@ def _add_change(lines: _Lines, phase: int, change, config, sign: int) -> None:
         trail_logs = not bucket.startswith(f"{config.observability.log_bucket_prefix}-config-")
         _add_log_bucket(lines, config, _bucket_region(config, bucket), trail_logs,
                         source=bool(state.get("replication")), count=sign)
+    elif kind == account_baseline.FLOW_LOG_KIND:  # key: account/region/vpc id
+        _add_flow_logs(lines, config, phase, account, rest.partition("/")[0], sign)
+    elif kind in FREE_KINDS:
+        owner = config.organization.management_account.name if kind in policies.KIND.values() else account
+        lines.add(phase, owner, GLOBAL, FREE_KINDS[kind], sign, 1)
 
 
 def estimate_plan(plan, config, table: PriceTable | None = None, *, usage: dict[str, float] | None = None) -> Estimate:
     """The monthly cost change of a plan: + what it creates, - what it removes (updates and no-ops
-    change nothing). Changes without a price are not listed."""
+    change nothing, except a budget's action: the plan's budgets are priced after less before).
+    Changes without a price are not listed."""
     table = (table or load_prices()).assuming(usage)
     lines = _Lines(table)
     phase = _phase_number(plan.phase)
     for change in plan.changes:
         sign = {"create": 1, "delete": -1}.get(change.action)
-        if sign is not None and change.kind in PRICED_KINDS:
+        priced = change.kind in PRICED_KINDS or change.kind in FREE_KINDS
+        if sign is not None and priced and change.kind != budgets.KIND:  # budgets: below
             _add_change(lines, phase, change, config, sign)
+    spend_limits = [c for c in plan.changes if c.kind == budgets.KIND]
+    if spend_limits:  # an update can add or remove a budget's action; the free budget-days are shared
+        with_action = lambda state: bool((state or {}).get("actions"))  # noqa: E731
+        _add_budget_actions(lines, phase, config.organization.management_account.name,
+                            sum(with_action(c.before) for c in spend_limits),
+                            sum(with_action(c.after) for c in spend_limits))
     estimate = lines.estimate(f"Estimated monthly cost change of {plan.phase}", delta=True)
     return replace(estimate, lines=tuple(l for l in estimate.lines if l.monthly != 0))
 

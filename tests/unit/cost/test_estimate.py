@@ -12,14 +12,19 @@ import yaml
 
 from groundwork.cost import estimate as cost
 from groundwork.cost.estimate import (
-    PRICES, REQUIRED, MissingPrice, approval_lines, estimate_config, estimate_plan, load_prices, table_problems,
+    FREE_KINDS, PRICED_KINDS, PRICES, REQUIRED, MissingPrice, approval_lines, estimate_config, estimate_plan,
+    load_prices, table_problems,
 )
 from groundwork.plan.model import Change, Plan
-from groundwork.reconcile import network_dns, network_vpc
+from groundwork.reconcile import (
+    account_baseline, budgets, log_archive, network_dns, network_vpc, policies, security_services,
+)
 
 from tests.conftest import ROOT
 
 HOURS = 730
+DAYS = HOURS / 24  # a month of budget-days
+MONTHS_KEPT = 365 / DAYS  # the blueprint's retention in months (12)
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +72,8 @@ def test_bad_values_in_the_table_are_problems():
     document = yaml.safe_load(PRICES.read_text())
     entry = document["prices"][0]
     bad = [
-        {**entry, "usd": -1}, {**entry, "usd": "0.05"}, {**entry, "checked": "probably"},
+        {**entry, "usd": -1}, {**entry, "usd": "0.05"}, {**entry, "free": -62}, {**entry, "free": "62"},
+        {**entry, "checked": "probably"},
         {**entry, "checked": "other page", "seen_on": []}, {**entry, "taken": "last week"},
         {**entry, "source": "https://example.com/pricing"}, {**entry, "OUs": None},  # a comma left unquoted
     ]
@@ -84,7 +90,8 @@ def test_every_item_the_estimate_uses_has_a_price_in_the_regions_groundwork_allo
             "public-ipv4-address", "interface-endpoint", "interface-endpoint-data", "gateway-endpoint",
             "route53-hosted-zone", "kms-key", "cloudtrail-trail", "config-item", "guardduty-events",
             "guardduty-logs", "securityhub-check", "s3-standard-storage", "s3-put-requests",
-            "inter-region-transfer", "organizations", "identity-center"}
+            "inter-region-transfer", "organizations", "identity-center", "vended-logs-s3", "budgets",
+            "budget-actions", "securityhub-aggregator", "iam-password-policy", "s3-block-public-access"}
     assert used <= items
     source = inspect.getsource(cost)
     assert all(f'"{item}"' in source for item in used)
@@ -98,7 +105,8 @@ def test_usage_based_prices_state_their_usage(table):
         "transit_gateway_gb_per_attachment", "nat_gateway_gb_per_gateway", "interface_endpoint_gb_per_endpoint",
         "config_items_per_account_region", "guardduty_events_per_account_region",
         "guardduty_logs_gb_per_account_region", "securityhub_checks_per_account_region",
-        "trail_log_gb_per_account_day", "config_log_gb_per_account_day", "trail_log_files_per_account_region"}
+        "trail_log_gb_per_account_day", "config_log_gb_per_account_day", "trail_log_files_per_account_region",
+        "flow_log_gb_per_vpc", "flow_log_files_per_vpc"}
     assert all(a.why and a.unit for a in table.usage.values())
     assert table.use("transit_gateway_gb_per_attachment") == table.use("nat_gateway_gb_per_gateway") == 0
 
@@ -115,9 +123,16 @@ def test_the_blueprint_organization_costs_what_its_resources_cost_at_the_table_p
     logs = (2 * (0.012 * 9 * 365) * usd(table, "s3-standard-storage")  # trail + Config logs, home and replica
             + 0.012 * 9 * HOURS / 24 * usd(table, "inter-region-transfer")
             + 2 * 8760 * 9 * 2 / 1000 * usd(table, "s3-put-requests"))
-    observability = 2 * usd(table, "kms-key") + 9 * 2 * per_account_region + logs
-    assert estimate.by_phase() == pytest.approx({1: 0, 2: 0, 3: network, 4: observability, 5: 4 * usd(table, "kms-key")})
-    assert estimate.total == pytest.approx(578.16, abs=0.005)  # the number docs/cost.md explains
+    vpcs = 9 * 2 + 8  # a default VPC in each account and region, groundwork's in each member's home region
+    flow_logs = vpcs * (0.2 * usd(table, "vended-logs-s3")  # delivered, stored a year in 2 regions, replicated
+                        + 2 * 0.2 * MONTHS_KEPT * usd(table, "s3-standard-storage")
+                        + 0.2 * usd(table, "inter-region-transfer") + 2 * 2920 / 1000 * usd(table, "s3-put-requests"))
+    observability = 2 * usd(table, "kms-key") + 9 * 2 * per_account_region + logs + flow_logs
+    foundation = 1 * DAYS * usd(table, "budgets", "global")  # Sandbox's budget; its action within the free two
+    assert estimate.by_phase() == pytest.approx(
+        {1: foundation, 2: 0, 3: network, 4: observability, 5: 4 * usd(table, "kms-key")})
+    assert flow_logs == pytest.approx(5.03, abs=0.005)
+    assert estimate.total == pytest.approx(583.19, abs=0.005)  # the number docs/cost.md explains
 
 
 def test_the_per_phase_and_per_account_split_sums_to_the_total(foundation_config, minimal_config):
@@ -151,7 +166,8 @@ def test_storage_follows_the_configured_retention(foundation_config, table):
     full = estimate_config(foundation_config)
     stored = lambda e: sum(l.monthly for l in lines_of(e, "s3-standard-storage"))  # noqa: E731
     assert stored(full) == pytest.approx(stored(short) * 365 / 30)
-    assert stored(full) == pytest.approx(2 * 0.012 * 9 * 365 * usd(table, "s3-standard-storage"))
+    assert stored(full) == pytest.approx((2 * 0.012 * 9 * 365 + 2 * 26 * 0.2 * 365 / DAYS)
+                                         * usd(table, "s3-standard-storage"))  # trail + Config logs, flow logs
 
 
 def test_no_egress_and_no_zone_cost_nothing(foundation_config):
@@ -184,6 +200,67 @@ def test_a_retired_account_keeps_its_endpoints_and_services_but_not_its_attachme
     assert "Sandbox" not in gone.by_account()
 
 
+def with_spend_limits(config, names, **cost):
+    accounts = [a.model_copy(update={"spend_limit_usd": 100}) if a.name in names else a
+                for a in config.organization.accounts]
+    return replaced(config, organization={"accounts": accounts}, **({"cost": cost} if cost else {}))
+
+
+def test_budgets_are_free_and_their_actions_cost_beyond_the_first_two(foundation_config, table):
+    blueprint = estimate_config(foundation_config)
+    [budget] = lines_of(blueprint, "budgets")
+    assert (budget.phase, budget.account, budget.count, budget.monthly) == (1, "Management", 1, 0)  # Sandbox's
+    assert not lines_of(blueprint, "budget-actions")  # one action-enabled budget: inside the free 62 budget-days
+    assert table.price("budget-actions", "global").free == 62
+    five = ["Sandbox", "Development", "Staging", "Audit", "Network"]
+    estimate = estimate_config(with_spend_limits(foundation_config, five))
+    [actions] = lines_of(estimate, "budget-actions")
+    assert actions.account == "Management" and actions.phase == 1
+    assert actions.monthly == pytest.approx((5 * DAYS - 62) * usd(table, "budget-actions", "global"))
+    assert actions.monthly == pytest.approx(9.01, abs=0.005)
+    assert estimate.total - blueprint.total == pytest.approx(actions.monthly)  # the budgets themselves: $0
+    notify_only = estimate_config(with_spend_limits(foundation_config, five, stop_spending_at_limit=False))
+    assert not lines_of(notify_only, "budget-actions") and lines_of(notify_only, "budgets")[0].count == 5
+    retired = [a.model_copy(update={"lifecycle": "retired"}) if a.name in five[1:] else a
+               for a in with_spend_limits(foundation_config, five).organization.accounts]
+    only_active = estimate_config(replaced(foundation_config, organization={"accounts": retired}))
+    assert lines_of(only_active, "budgets")[0].count == 1 and not lines_of(only_active, "budget-actions")
+
+
+def test_flow_logs_cover_every_vpc_of_every_allowed_region(foundation_config, table):
+    estimate = estimate_config(foundation_config)
+    delivered = {(l.account, l.region): l.count for l in lines_of(estimate, "vended-logs-s3")}
+    names = ["Management"] + [a.name for a in foundation_config.active_accounts]
+    assert delivered == {**{(n, "us-west-2"): 1 for n in names},  # the default VPC
+                         **{(n, "us-east-1"): 2 for n in names[1:]}, ("Management", "us-east-1"): 1}
+    assert {l.phase for l in lines_of(estimate, "vended-logs-s3")} == {4}
+    [replication] = [l for l in lines_of(estimate, "inter-region-transfer") if l.how.startswith("flow logs")]
+    assert (replication.account, replication.region, replication.count) == ("Log Archive", "us-east-1", 26)
+    home_only = estimate_config(replaced(foundation_config, aws={"allowed_regions": ["us-east-1"]},
+                                         observability={"replica_region": "us-east-1"}))
+
+    def flow(e):  # delivery, and the Log Archive lines of flow logs
+        return sum(l.monthly for l in e.lines if l.item == "vended-logs-s3" or l.how.startswith("flow logs"))
+
+    assert sum(l.count for l in lines_of(home_only, "vended-logs-s3")) == 9 + 8
+    assert flow(home_only) == pytest.approx(17 * (0.2 * usd(table, "vended-logs-s3")  # one bucket, no replica
+                                                 + 0.2 * MONTHS_KEPT * usd(table, "s3-standard-storage")
+                                                 + 2920 / 1000 * usd(table, "s3-put-requests")))
+    assert flow(estimate) - flow(home_only) == pytest.approx(
+        9 * 0.2 * usd(table, "vended-logs-s3", "us-west-2")  # the west default VPCs
+        + 26 * (0.2 * MONTHS_KEPT * usd(table, "s3-standard-storage", "us-west-2")  # the replica, for every VPC
+                + 0.2 * usd(table, "inter-region-transfer") + 2920 / 1000 * usd(table, "s3-put-requests", "us-west-2"))
+        + 9 * (0.2 * MONTHS_KEPT * usd(table, "s3-standard-storage") + 2920 / 1000 * usd(table, "s3-put-requests")))
+
+
+def test_a_retired_accounts_vpcs_keep_their_flow_logs(foundation_config):
+    accounts = [a.model_copy(update={"lifecycle": "retired"}) if a.name == "Sandbox" else a
+                for a in foundation_config.organization.accounts]
+    estimate = estimate_config(replaced(foundation_config, organization={"accounts": accounts}))
+    assert {(l.region, l.count, l.note) for l in lines_of(estimate, "vended-logs-s3", account="Sandbox")} == {
+        ("us-east-1", 2, "retired: kept"), ("us-west-2", 1, "retired: kept")}
+
+
 def test_usage_can_be_assumed_otherwise(foundation_config, table):
     estimate = estimate_config(foundation_config, usage={"nat_gateway_gb_per_gateway": 100})
     [data] = lines_of(estimate, "nat-gateway-data")
@@ -202,14 +279,14 @@ def test_a_region_without_prices_is_refused_not_priced_at_zero(foundation_config
 def test_the_estimate_renders_as_text_markdown_and_json(foundation_config):
     estimate = estimate_config(foundation_config)
     text = estimate.text()
-    assert text.splitlines()[0] == "Estimated monthly cost: $578.16/month"
+    assert text.splitlines()[0] == "Estimated monthly cost: $583.19/month"
     assert "Phase 3 network: $482.30" in text
     assert "Network us-east-1            NAT gateway: 2 × 730 hour × $0.045/hour = $65.70" in text
     markdown = estimate.markdown_lines()
-    assert markdown[0].startswith("**Estimated monthly cost: $578.16/month**")
+    assert markdown[0].startswith("**Estimated monthly cost: $583.19/month**")
     assert "| 3 network | Network | us-east-1 | NAT gateway | 2 × 730 hour × $0.045/hour | $65.70 |" in markdown
     data = json.loads(json.dumps(estimate.to_dict()))
-    assert data["total_usd"] == 578.16 and data["by_phase"]["3"] == 482.3
+    assert data["total_usd"] == 583.19 and data["by_phase"]["3"] == 482.3 and data["by_phase"]["4"] == 96.89
     assert {a["id"] for a in data["assumptions"]} >= {"securityhub_checks_per_account_region"}
 
 
@@ -286,6 +363,78 @@ def test_phase_4_and_5_changes_are_priced_per_account_and_region(foundation_conf
     key = estimate_plan(plan("phase5_cicd", Change("create", "kms_key", "Staging/alias/groundwork-deploy-staging",
                                                    None, {})), foundation_config)
     assert [(l.account, l.region, l.monthly) for l in key.lines] == [("Staging", "us-east-1", usd(table, "kms-key"))]
+
+
+def budget(action, name, with_action=True, before_action=True):
+    state = lambda on: {"limit": "100 USD", "actions": [{"type": "APPLY_SCP_POLICY"}] if on else []}  # noqa: E731
+    before = None if action == "create" else state(before_action)
+    after = None if action == "delete" else state(with_action)
+    return Change(action, budgets.KIND, budgets.budget_name(name), before, after)
+
+
+def test_a_planned_budget_costs_its_budget_days_beyond_the_free_ones(foundation_config, table):
+    price = usd(table, "budget-actions", "global")
+    kept = [budget("noop", n) for n in ("Audit", "Staging", "Development")]
+    one_more = estimate_plan(plan("phase1_foundation", *kept, budget("create", "Sandbox")), foundation_config)
+    [line] = one_more.lines
+    assert (line.item, line.account, line.region, line.phase) == ("budget-actions", "Management", "global", 1)
+    assert one_more.total == pytest.approx(DAYS * price) == pytest.approx(3.04, abs=0.005)  # 4 budgets, was 3
+    first = estimate_plan(plan("phase1_foundation", budget("create", "Sandbox")), foundation_config)
+    assert first.lines == () and first.total == 0  # within the first two: free
+    third = estimate_plan(plan("phase1_foundation", *kept[:2], budget("create", "Sandbox")), foundation_config)
+    assert third.total == pytest.approx((3 * DAYS - 62) * price)  # the free 62 budget-days are shared
+    removed = estimate_plan(plan("phase1_foundation", *kept, budget("delete", "Sandbox")), foundation_config)
+    assert removed.total == pytest.approx(-DAYS * price) and removed.lines[0].count == -1
+    stopped = estimate_plan(plan("phase1_foundation", *kept, budget("update", "Sandbox", with_action=False)),
+                            foundation_config)
+    assert stopped.total == pytest.approx(-DAYS * price)  # an update that drops the action saves its budget-days
+    notify_only = estimate_plan(plan("phase1_foundation", *kept, budget("create", "Sandbox", with_action=False)),
+                                foundation_config)
+    assert notify_only.total == 0
+
+
+def test_a_planned_flow_log_is_delivered_in_its_account_and_stored_in_the_log_archive(foundation_config, table):
+    created = Change("create", account_baseline.FLOW_LOG_KIND, "Audit/us-west-2/vpc-0123456789abcdef0", None,
+                     {"destination": "arn:aws:s3:::wingu-log-archive-111111111111-us-east-1/vpc-flow-logs/",
+                      "traffic": "ALL"})
+    estimate = estimate_plan(plan("phase4_observability", created), foundation_config)
+    assert {(l.item, l.account, l.region) for l in estimate.lines} == {
+        ("vended-logs-s3", "Audit", "us-west-2"), ("s3-standard-storage", "Log Archive", "us-east-1"),
+        ("s3-standard-storage", "Log Archive", "us-west-2"), ("s3-put-requests", "Log Archive", "us-east-1"),
+        ("s3-put-requests", "Log Archive", "us-west-2"), ("inter-region-transfer", "Log Archive", "us-east-1")}
+    assert estimate.total == pytest.approx(
+        0.2 * usd(table, "vended-logs-s3", "us-west-2") + 2 * 0.2 * MONTHS_KEPT * usd(table, "s3-standard-storage")
+        + 0.2 * usd(table, "inter-region-transfer") + 2 * 2920 / 1000 * usd(table, "s3-put-requests"))
+    assert estimate.total == pytest.approx(0.19, abs=0.005)
+    deleted = estimate_plan(plan("phase4_observability", Change("delete", created.kind, created.key, created.after,
+                                                                None)), foundation_config)
+    assert deleted.total == pytest.approx(-estimate.total)
+
+
+def test_free_kinds_are_known_and_priced_from_the_table(foundation_config, table, tmp_path):
+    assert set(FREE_KINDS) == {account_baseline.PASSWORD_KIND, log_archive.ACCOUNT_BLOCK_KIND,
+                               security_services.SH_AGGREGATOR, *policies.KIND.values()}
+    assert set(FREE_KINDS) == {"password_policy", "s3_account_public_access_block", "securityhub_aggregator", "scp",
+                               "tag_policy"}
+    assert not set(FREE_KINDS) & set(PRICED_KINDS)
+    assert {budgets.KIND, account_baseline.FLOW_LOG_KIND} <= set(PRICED_KINDS)
+    assert all(table.price(item, "global").usd == 0 for item in FREE_KINDS.values())
+    changes = (Change("create", "password_policy", "Audit", None, {"MinimumPasswordLength": 14}),
+               Change("create", "s3_account_public_access_block", "Audit", None, {"BlockPublicAcls": True}),
+               Change("create", "securityhub_aggregator", "Audit/us-east-1", None, {"mode": "SPECIFIED_REGIONS"}),
+               Change("create", "tag_policy", "groundwork-cost-tags", None, {}))
+    free = estimate_plan(plan("phase4_observability", *changes), foundation_config)
+    assert free.lines == () and free.total == 0
+    document = yaml.safe_load(PRICES.read_text())
+    for entry in document["prices"]:
+        if entry["id"] == "iam-password-policy":
+            entry["usd"] = 1.0
+    path = tmp_path / "prices.yaml"
+    path.write_text(yaml.safe_dump(document))
+    priced = estimate_plan(plan("phase4_observability", *changes), foundation_config, load_prices(path))
+    assert [(l.item, l.account, l.monthly) for l in priced.lines] == [("iam-password-policy", "Audit", 1.0)]
+    aggregator = lines_of(estimate_config(foundation_config), "securityhub-aggregator")
+    assert [(l.account, l.monthly) for l in aggregator] == [("Audit", 0)]
 
 
 def test_log_buckets_are_priced_at_their_steady_state(foundation_config):
