@@ -75,7 +75,10 @@ def plan_task(spec: PhaseSpec):
         if planned.markdown:
             out["markdown"] = planned.markdown
         cost = approval_lines(planned.plan, config)
-        out["markdown"] += "\n\n" + "\n".join(cost)
+        # an approval scoped to some changes (production, the Log Archive) names no other account:
+        # its body gets the whole plan's total, the plan task's log the lines
+        shown = cost[:1] + ["", "Itemised by account in the plan task's log."] if planned.markdown else cost
+        out["markdown"] += "\n\n" + "\n".join(shown)
         out.update(planned.extras)
         print(out["headline"])
         for change in planned.plan.pending:

@@ -14,7 +14,8 @@ pytestmark = pytest.mark.e2e
 
 def test_an_unhygienic_management_account_blocks_phase1_until_fixed(stack, ensure_phase):
     ensure_phase(DAG)
-    pause_phases_after(stack, DAG)  # the run that ends in success must start no later phase    iam = stack.aws("iam")
+    pause_phases_after(stack, DAG)  # the run that ends in success must start no later phase
+    iam = stack.aws("iam")
     iam.create_user(UserName="legacy-deployer")
     key = iam.create_access_key(UserName="legacy-deployer")["AccessKey"]["AccessKeyId"]
     admin = stack.client("admin")

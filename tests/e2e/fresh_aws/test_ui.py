@@ -172,8 +172,8 @@ def test_a_failed_account_task_is_cleared_from_the_ui_and_the_run_succeeds(stack
     expect(affected).to_have_count(1)  # only this map index, not the accounts that succeeded
     expect(affected.get_by_role("cell", name="Failed", exact=True)).to_be_visible()
     expect(affected.get_by_role("cell", name=str(index), exact=True)).to_be_visible()
-    # it, apply_policies, the closure's plan, branch, approval and step, verify, publish
-    expect(dialog.get_by_text("Affected Tasks: 8")).to_be_visible()
+    # it, apply_policies, apply_budgets, the closure's plan, branch, approval and step, verify, publish
+    expect(dialog.get_by_text("Affected Tasks: 9")).to_be_visible()
     screens.shot(page, "fault_clear_dialog")
     cleared_at = time.monotonic()
     dialog.get_by_role("button", name="Confirm").click()
