@@ -137,7 +137,8 @@ def test_a_retired_account_moves_to_the_suspended_ou_under_a_deny_all_scp(ctx, f
     assert pending == {("create", "ou", "Suspended"), ("update", "account", "Sandbox"),
                        ("create", "scp", SUSPENDED_SCP),
                        ("delete", "scp", SPEND_STOP_SCP),  # no active account has a spend limit now
-                       ("delete", "budget", "groundwork-sandbox")}, pending
+                       ("delete", "budget", "groundwork-sandbox"),
+                       ("delete", "iam_role", "Management/groundwork-budget-actions")}, pending
     assert "retire" in next(c for c in plan.pending if c.kind == "account").note
 
     apply_all(ctx, config, ids_of(plan))
