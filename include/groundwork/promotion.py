@@ -1,10 +1,12 @@
-"""Artifact promotion: build once, deploy the *same* digest to every environment in order.
+"""Artifact promotion: build once, deploy the *same* digest to every environment in order, to all
+of an environment's accounts.
 
 The path every deployment takes: the orchestrator's credentials assume PipelineExecutionRole in
-Shared Services, which assumes each environment's DeploymentRole with the ExternalId. As that
-deployment role, "deploy" copies the artifact version from the artifact store into the environment's
-deployment bucket, re-encrypted with the environment's own KMS key, and records what runs there in
-an SSM parameter of the environment's account. Deploying a digest that already runs changes nothing.
+Shared Services, which assumes the DeploymentRole of each account of each environment with the
+ExternalId. As that deployment role, "deploy" copies the artifact version from the artifact store
+into the account's deployment bucket, re-encrypted with the account's own KMS key, and records what
+runs there in an SSM parameter of that account. Deploying a digest that already runs changes nothing.
+Accounts are given by id; records and reports name them by their configured names.
 
 No Airflow import here; the promotion DAG is a thin shell over these functions.
 """
@@ -80,8 +82,9 @@ def pipeline_context(ctx: AwsContext, t: CicdTopology) -> AwsContext:
     return role_context(ctx, t.pipeline_role_arn)
 
 
-def deployment_context(pipeline: AwsContext, t: CicdTopology, env: str, external_id: str) -> AwsContext:
-    return role_context(pipeline, t.deployment_role_arn(env), external_id)
+def deployment_context(pipeline: AwsContext, t: CicdTopology, env: str, account: str, external_id: str) -> AwsContext:
+    """The deployment role of one account (`account`: its id) of `env`, assumed from the pipeline role."""
+    return role_context(pipeline, t.deployment_role_arn(env, account), external_id)
 
 
 # --------------------------------------------------------------------------- artifacts
@@ -108,26 +111,30 @@ def deployed_key(artifact: Artifact) -> str:
 
 
 def current(deployment: AwsContext, t: CicdTopology) -> dict | None:
-    """What runs in the deployment role's environment (its record), or None."""
+    """What runs in the deployment role's account (its record), or None."""
     value = ssm.get_parameter(deployment.client("ssm"), t.record_parameter)
     return json.loads(value) if value else None
 
 
-def deploy(deployment: AwsContext, t: CicdTopology, env: str, artifact: Artifact, run_id: str = "") -> dict:
-    """Deploy `artifact` to `env` as its deployment role; a digest that already runs there is left as is."""
+def deploy(deployment: AwsContext, t: CicdTopology, env: str, account: str, artifact: Artifact,
+           run_id: str = "") -> dict:
+    """Deploy `artifact` to one account of `env` as its deployment role; a digest that already runs
+    there is left as is."""
     client = deployment.client("s3")
-    bucket, key = t.deployment_bucket(env), deployed_key(artifact)
+    bucket, key = t.deployment_bucket(env, account), deployed_key(artifact)
+    name = t.name_of(account)
     record = current(deployment, t)
     if record and record.get("digest") == artifact.digest and s3.head_object(client, bucket, key):
-        return {"environment": env, "changed": False, "record": record}
+        return {"environment": env, "account": name, "changed": False, "record": record}
     body, _ = s3.read_object(client, t.artifact_bucket, artifact.key, artifact.version_id)
     if digest_of(body) != artifact.digest:
         raise ArtifactError(f"{artifact.source} changed under us: {digest_of(body)} is not {artifact.digest}")
-    env_key = t.alias_arn(t.environments[env], t.environment_key_alias(env))
+    env_key = t.environment_key_arn(env, account)
     s3.put_encrypted_object(client, bucket, key, body, env_key,
                             {"sha256": artifact.digest, "source": artifact.source})
     record = {
         "environment": env,
+        "account": name,
         "digest": artifact.digest,
         "artifact": artifact.source,
         "version_id": artifact.version_id,
@@ -137,29 +144,46 @@ def deploy(deployment: AwsContext, t: CicdTopology, env: str, artifact: Artifact
         "deployed_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
     ssm.put_parameter(deployment.client("ssm"), t.record_parameter, json.dumps(record, sort_keys=True),
-                      description="groundwork: the artifact digest running in this environment")
-    return {"environment": env, "changed": True, "record": record}
+                      description="groundwork: the artifact digest running in this account")
+    return {"environment": env, "account": name, "changed": True, "record": record}
 
 
 def status(pipeline: AwsContext, t: CicdTopology, external_id: str, envs: list[str] | None = None) -> dict:
-    """Each environment's record, read through its deployment role."""
-    return {env: current(deployment_context(pipeline, t, env, external_id), t) for env in envs or list(t.environments)}
+    """{environment: {account name: its record or None}}, read through each account's deployment role;
+    environments in promotion order."""
+    out: dict[str, dict] = {}
+    for env, account in t.targets:
+        if envs is None or env in envs:
+            context = deployment_context(pipeline, t, env, account, external_id)
+            out.setdefault(env, {})[t.name_of(account)] = current(context, t)
+    return out
+
+
+def behind(records: dict, digest: str) -> list[str]:
+    """'<environment>/<account>' of every target of `records` (as `status` returns) not running `digest`."""
+    return [f"{env}/{name}" for env, accounts in records.items() for name, record in accounts.items()
+            if not record or record.get("digest") != digest]
 
 
 def approval_markdown(artifact: Artifact, env: str, records: dict) -> str:
-    """What the approver sees: what is about to reach `env`, and what runs everywhere now."""
+    """What the approver sees: what is about to reach every account of `env`, and what runs
+    everywhere now (`records` as `status` returns them)."""
+    targets = ", ".join(records.get(env, {})) or "its accounts"
     lines = [
-        f"**About to deploy to {env}:** `{artifact.source}` (version `{artifact.version_id}`, {artifact.size} bytes)",
+        f"**About to deploy to {env}** ({targets}): `{artifact.source}` (version `{artifact.version_id}`, "
+        f"{artifact.size} bytes)",
         "",
-        f"**Digest:** `{artifact.digest}` (verified again before the copy)",
+        f"**Digest:** `{artifact.digest}` (verified again before each copy)",
         "",
-        "| environment | runs now | deployed at |",
-        "|---|---|---|",
+        "| environment | account | runs now | deployed at |",
+        "|---|---|---|---|",
     ]
-    for name, record in records.items():
-        if record:
-            same = " (this artifact)" if record.get("digest") == artifact.digest else ""
-            lines.append(f"| {name} | `{record['digest']}` {record.get('artifact', '')}{same} | {record.get('deployed_at', '')} |")
-        else:
-            lines.append(f"| {name} | nothing yet | |")
+    for name, accounts in records.items():
+        for account, record in accounts.items():
+            if record:
+                same = " (this artifact)" if record.get("digest") == artifact.digest else ""
+                lines.append(f"| {name} | {account} | `{record['digest']}` {record.get('artifact', '')}{same} | "
+                             f"{record.get('deployed_at', '')} |")
+            else:
+                lines.append(f"| {name} | {account} | nothing yet | |")
     return "\n".join(lines)

@@ -1,14 +1,18 @@
 """Promotion DAG `promote_artifact`: the pipeline's promotion path. Build once, promote the same digest.
 
-ready -> verify_artifact -> deploy_development -> deploy_staging -> status_production ->
-approve_production -> deploy_production -> report
+ready -> targets -> verify_artifact -> deploy_<env 1> (mapped over its accounts) -> ... ->
+status_<env> -> approve_<env> -> deploy_<env> (mapped) -> ... -> report
 
 Trigger it with the artifact's S3 key in the Shared Services artifact store (and optionally the
-sha256 digest it must have). The environments, their order and which of them need an approval come
-from the config's `cicd.environments`: one task per environment, the same code for each. Every
-deployment runs as the orchestrator -> PipelineExecutionRole (Shared Services) -> DeploymentRole
-(the environment's account, with the ExternalId). A rejection fails the approval task ("rejected by
-<user>"), the production deployment never runs, and the run ends failed.
+sha256 digest it must have); the trigger form validates both (Params). The environments, their
+order, their accounts and which of them need an approval come from the config's
+`cicd.environments`, read when the file is parsed: one deploy task per environment, mapped over that
+environment's accounts, so all of them are deployed together, after one approval when the
+environment requires one. `targets` checks, when the run starts, that the config still has exactly
+those environments and accounts (else: wait for the DAG to be parsed again). Every deployment runs
+as the orchestrator -> PipelineExecutionRole (Shared Services) -> DeploymentRole (the account, with
+the ExternalId). A rejection fails the approval task ("rejected by <user>"), that environment's
+deployments never run, and the run ends failed.
 """
 
 from __future__ import annotations
@@ -36,8 +40,9 @@ def _chain():
     return config, t, promotion.pipeline_context(ctx, t)
 
 
-def parse_time_environments() -> list[tuple[str, bool]]:
-    """(environment, needs approval) in promotion order, read from the config file while parsing (no AWS)."""
+def parse_time_environments() -> list[tuple[str, bool, list[str]]]:
+    """(environment, needs approval, account names) in promotion order, read from the config file
+    while parsing (no AWS)."""
     from groundwork.config.loader import ConfigError, load_config
 
     try:
@@ -46,15 +51,62 @@ def parse_time_environments() -> list[tuple[str, bool]]:
         return []
     if config.cicd is None:
         return []
-    from groundwork.phases.cicd import promotion_order
+    from groundwork.phases.cicd import promotion_layout
 
-    return promotion_order(config)
+    return promotion_layout(config)
+
+
+# What the trigger form accepts (the triggering REST call is refused with 400 otherwise). The key: S3's
+# safe characters, '/'-separated segments, no leading, trailing or doubled '/'. Both default to a value
+# that validates without conf (see test_dags_with_an_approval_have_params_that_validate_without_conf).
+ARTIFACT_KEY_PATTERN = r"^[A-Za-z0-9!_.*'()+=@,:-]+(/[A-Za-z0-9!_.*'()+=@,:-]+)*$"
+DIGEST_PATTERN = r"^(sha256:[0-9a-f]{64})?$"
+
+
+def params() -> dict:
+    return {
+        # Not a required Param: Airflow 3.3.2's triggerer renders a start_from_trigger task's context
+        # (the approvals) without the run's conf, and a Param that does not validate then kills the
+        # triggerer. null validates; verify_artifact refuses a run without a key instead.
+        "artifact_key": Param(
+            None, type=["null", "string"], minLength=1, maxLength=1024, pattern=ARTIFACT_KEY_PATTERN,
+            title="Artifact (S3 key in the Shared Services artifact store)",
+            description="e.g. app/app-1.4.2.tar.gz (letters, digits, ! _ . * ' ( ) + = @ , : - and / between "
+                        "segments); its current version is pinned and promoted",
+        ),
+        "expected_digest": Param(
+            "", type="string", pattern=DIGEST_PATTERN, title="Expected sha256 digest",
+            description="sha256:<64 lowercase hex>, or empty: then the digest the build recorded "
+                        "(x-amz-meta-sha256) is checked",
+        ),
+    }
 
 
 def ready() -> phase.PhaseGate:
     """Promotion needs phase 5's latest run to have succeeded on the current `cicd` config (roles,
     keys, artifact store); the same gate as the phases', waiting while phase 5 runs."""
     return phase.PhaseGate(task_id="ready", gated_dag_id=DAG_ID, previous=PHASE5, records_run=False)
+
+
+def targets_task(expected: list[tuple[str, bool, list[str]]]):
+    @task(task_id="targets", retries=0)
+    def targets() -> dict[str, list[str]]:
+        """The environments, their order, approvals and accounts in the config as it is now must be
+        those this DAG was built with (its deploy tasks are mapped over the accounts it was parsed
+        with); returns {environment: accounts}."""
+        from groundwork.phases import cicd
+
+        config = phase.load_runtime_config()
+        now = cicd.promotion_layout(config) if config.cicd is not None else []
+        if now != [(env, guarded, list(accounts)) for env, guarded, accounts in expected]:
+            raise AirflowFailException(
+                f"the config's environments are now {now} (environment, needs approval, accounts), but this DAG "
+                f"was built for {expected}: wait until promote_artifact is parsed again, then trigger it again")
+        for env, guarded, accounts in now:
+            print(f"{env}: {', '.join(accounts)}" + (" (after an approval)" if guarded else ""))
+        return {env: accounts for env, _, accounts in now}
+
+    return targets()
 
 
 @task(task_id="verify_artifact", retries=0)
@@ -75,20 +127,22 @@ def verify_artifact(params: dict | None = None):
 
 
 def deploy_task(environment: str):
-    @task(task_id=f"deploy_{environment}")
-    def deploy(artifact: dict, **context):
-        """Deploy the verified digest to this environment through its deployment role, and record it."""
+    @task(task_id=f"deploy_{environment}", map_index_template="{{ task.op_kwargs['account'] }}")
+    def deploy(artifact: dict, account: str, **context):
+        """Deploy the verified digest to one account of this environment (the task is mapped over the
+        environment's accounts) through its deployment role, and record it there."""
         from groundwork import promotion
 
         config, t, pipeline = _chain()
-        deployment = promotion.deployment_context(pipeline, t, environment, external_id(config))
-        result = promotion.deploy(deployment, t, environment, promotion.Artifact.from_dict(artifact),
+        account_id = t.account_id(account)
+        deployment = promotion.deployment_context(pipeline, t, environment, account_id, external_id(config))
+        result = promotion.deploy(deployment, t, environment, account_id, promotion.Artifact.from_dict(artifact),
                                   run_id=context["run_id"])
         record = result["record"]
-        print(("deployed" if result["changed"] else "already running"), record["digest"], "in", environment,
-              "->", record["object"])
-        return {"environment": environment, "changed": result["changed"], "digest": record["digest"],
-                "object": record["object"]}
+        print(("deployed" if result["changed"] else "already running"), record["digest"], "in",
+              f"{environment}/{account}", "->", record["object"])
+        return {"environment": environment, "account": account, "changed": result["changed"],
+                "digest": record["digest"], "object": record["object"]}
 
     return deploy
 
@@ -96,16 +150,17 @@ def deploy_task(environment: str):
 def status_task(environment: str):
     @task(task_id=f"status_{environment}", multiple_outputs=True)
     def status(artifact: dict):
-        """What is about to reach this environment and what runs everywhere now, for the approver."""
+        """What is about to reach this environment's accounts and what runs everywhere now, for the approver."""
         from groundwork import promotion
 
         config, t, pipeline = _chain()
         records = promotion.status(pipeline, t, external_id(config))
         art = promotion.Artifact.from_dict(artifact)
-        now = records.get(environment)
+        here = records.get(environment, {})
+        now = sorted({r["digest"][:19] + "…" if r else "nothing" for r in here.values()}) or ["nothing"]
         return {
-            "headline": f"{art.source} {art.digest[:19]}… to {environment} "
-                        f"(now: {now['digest'][:19] + '…' if now else 'nothing'})",
+            "headline": f"{art.source} {art.digest[:19]}… to {environment} ({len(here)} account(s); "
+                        f"now: {', '.join(now)})",
             "markdown": promotion.approval_markdown(art, environment, records),
         }
 
@@ -119,50 +174,41 @@ def approval_task(environment: str) -> phase.PlanApproval:
         subject="Promote to " + environment + ": {{ ti.xcom_pull(task_ids='" + status_id + "', key='headline') }}",
         body=(
             "{{ ti.xcom_pull(task_ids='" + status_id + "', key='markdown') }}\n\n"
-            f"Approving deploys exactly this digest to {environment} (it is verified again before the copy). "
-            f"Rejecting leaves {environment} as it is and fails this run."
+            f"Approving deploys exactly this digest to every account of {environment}, together (it is verified "
+            f"again before each copy). Rejecting leaves {environment} as it is and fails this run."
         ),
     )
 
 
 @task(task_id="report")
 def report(artifact: dict):
-    """Every environment must now run the promoted digest; returns each environment's record."""
+    """Every account of every environment must now run the promoted digest; returns
+    {environment: {account: its record}}."""
     from groundwork import promotion
 
     config, t, pipeline = _chain()
     records = promotion.status(pipeline, t, external_id(config))
-    behind = [env for env, record in records.items() if not record or record["digest"] != artifact["digest"]]
+    behind = promotion.behind(records, artifact["digest"])
     if behind:
         raise AirflowFailException(f"{behind} do not run {artifact['digest']} after the promotion")
-    return {env: {k: record[k] for k in ("digest", "artifact", "object", "run_id", "deployed_at")}
-            for env, record in records.items()}
+    return {env: {name: {k: record[k] for k in ("digest", "artifact", "object", "run_id", "deployed_at")}
+                  for name, record in accounts.items()}
+            for env, accounts in records.items()}
 
 
 def build_promotion_dag() -> DAG:
+    environments = parse_time_environments()
     with phase.groundwork_dag(
-        DAG_ID, description="Promote one artifact digest dev -> staging -> approval -> prod through the deployment roles",
-        schedule=None, tag="promotion", doc_md=__doc__,
-        params={
-            # Not a required Param: Airflow 3.3.2's triggerer renders a start_from_trigger task's context
-            # (the approvals) without the run's conf, and a required Param then kills the triggerer.
-            # verify_artifact refuses a run without it instead.
-            "artifact_key": Param(
-                None, type=["null", "string"], minLength=1, maxLength=1024,
-                title="Artifact (S3 key in the Shared Services artifact store)",
-                description="e.g. app/app-1.4.2.tar.gz; its current version is pinned and promoted",
-            ),
-            "expected_digest": Param(
-                "", type="string", pattern=r"^((sha256:)?[0-9a-f]{64})?$", title="Expected sha256 digest",
-                description="Optional; when empty the digest the build recorded (x-amz-meta-sha256) is checked",
-            ),
-        },
+        DAG_ID, description="Promote one artifact digest through the environments in order (each one's accounts "
+                            "together, approval where required) through the deployment roles",
+        schedule=None, tag="promotion", doc_md=__doc__, params=params(),
     ) as dag:
+        targets = targets_task(environments)
         artifact = verify_artifact()
-        ready() >> artifact
+        ready() >> targets >> artifact
         previous = artifact
-        for environment, needs_approval in parse_time_environments():
-            deploy = deploy_task(environment)(artifact)
+        for environment, needs_approval, accounts in environments:
+            deploy = deploy_task(environment).partial(artifact=artifact).expand(account=list(accounts))
             if needs_approval:
                 status = status_task(environment)(artifact)
                 approve = approval_task(environment)

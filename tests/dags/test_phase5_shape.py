@@ -23,3 +23,13 @@ def test_approval_and_publication(dag):
     assert approve.retries == 0
     assert [o.name for o in dag.get_task("publish").outlets] == ["groundwork_phase5_cicd"]
     assert "MappedOperator" in type(dag.get_task("apply_environment")).__name__
+
+
+def test_each_account_of_each_environment_is_one_mapped_item(dag):
+    """apply_environment maps over '<environment>/<account>' items listed from the config at run time
+    (groundwork.phases.cicd.environment_accounts), so a two-account production is two instances."""
+    items = dag.get_task("environment_accounts")
+    apply = dag.get_task("apply_environment")
+    assert "environment_accounts" in apply.upstream_task_ids and "apply_pipeline" in items.upstream_task_ids
+    assert apply.op_kwargs_expand_input.value["item"].operator is items
+    assert apply.max_active_tis_per_dagrun == 3

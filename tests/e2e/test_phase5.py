@@ -58,7 +58,7 @@ def test_the_approved_run_builds_the_deployment_foundation(stack, first_run, com
     repo = client(stack, shared_session, "ecr").describe_repositories()["repositories"]
     assert [(r["repositoryName"], r["imageTagMutability"]) for r in repo] == [("groundwork/app", "IMMUTABLE")]
     verified = admin.xcom(DAG, first_run, "verify")
-    assert set(verified["deployment_roles"]) == {"development", "staging", "production"}
+    assert set(verified["deployment_roles"]) == {"development/Development", "staging/Staging", "production/Production"}
     for task_id in ("plan", "apply_environment", "verify"):
         log = admin.task_log(DAG, first_run, task_id, map_index=0 if task_id == "apply_environment" else -1)
         assert external_id() not in log, f"the ExternalId is in the {task_id} log"

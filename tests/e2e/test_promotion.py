@@ -1,7 +1,7 @@
 """Promotion through a real Airflow on the stand-in: an artifact uploaded to the artifact store is
 verified, deployed to development and staging, shown to the approver with what runs in production,
-and deployed to production on approval. A rejected promotion fails the run, says who rejected, and
-leaves production on the digest it had."""
+and deployed to production's account(s) (a task mapped over them) on approval. A rejected promotion
+fails the run, says who rejected, and leaves production on the digest it had."""
 
 from __future__ import annotations
 
@@ -59,11 +59,14 @@ def test_an_approved_promotion_deploys_the_same_digest_everywhere(stack, ids):
     approver, admin = stack.client("approver"), stack.client("admin")
     [pending] = approver.pending_approvals(DAG, run_id)
     assert digest in pending["body"] and "app/app-1.0.0.tar.gz" in pending["body"]
-    assert "| production | nothing yet |" in pending["body"]
+    assert "| production | Production | nothing yet |" in pending["body"]
     approver.answer(DAG, run_id, APPROVE, "Approve")
     assert admin.wait_for_run(DAG, run_id, timeout=600) == "success", admin.task_states(DAG, run_id)
     assert record(stack, ids, "Production")["digest"] == digest
-    assert {r["digest"] for r in admin.xcom(DAG, run_id, "report").values()} == {digest}
+    report = admin.xcom(DAG, run_id, "report")  # {environment: {account: record}}
+    assert {env: list(accounts) for env, accounts in report.items()} == {
+        "development": ["Development"], "staging": ["Staging"], "production": ["Production"]}
+    assert {r["digest"] for accounts in report.values() for r in accounts.values()} == {digest}
 
 
 def test_a_rejected_promotion_leaves_production_untouched_and_fails(stack, ids):
@@ -77,7 +80,8 @@ def test_a_rejected_promotion_leaves_production_untouched_and_fails(stack, ids):
     approver.answer(DAG, run_id, APPROVE, "Reject")
     assert admin.wait_for_run(DAG, run_id, timeout=600) == "failed"
     states = admin.task_states(DAG, run_id)
-    assert states[APPROVE] == "failed" and states["deploy_production"] in ("upstream_failed", None)
+    deploys = {state for task, state in states.items() if task.split("[")[0] == "deploy_production"}  # mapped
+    assert states[APPROVE] == "failed" and deploys <= {"upstream_failed", None}
     assert "rejected by approver" in admin.task_log(DAG, run_id, APPROVE)
     assert record(stack, ids, "Staging")["digest"] == digest
     assert record(stack, ids, "Production") == before

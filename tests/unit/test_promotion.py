@@ -1,5 +1,6 @@
 """Promotion against in-process moto: verify the digest, deploy the same bytes through the role
-chain into each environment (re-encrypted with its key), record what runs; a rerun changes nothing."""
+chain into each environment's account (re-encrypted with its key), record what runs; a rerun changes
+nothing. Two production accounts: tests/unit/reconcile/test_cicd_layout.py."""
 
 import hashlib
 import json
@@ -49,47 +50,53 @@ def test_a_wrong_or_missing_digest_or_artifact_is_refused(env):
 def test_promotion_deploys_the_same_digest_everywhere_and_a_rerun_changes_nothing(env):
     ctx, t, pipeline = env
     artifact = promotion.resolve_artifact(pipeline, t, "app/app-1.4.2.tar.gz")
-    for name in ("development", "staging", "production"):
-        deployment = promotion.deployment_context(pipeline, t, name, EXTERNAL_ID)
-        result = promotion.deploy(deployment, t, name, artifact, run_id="run-1")
+    for name, account in t.targets:
+        deployment = promotion.deployment_context(pipeline, t, name, account, EXTERNAL_ID)
+        result = promotion.deploy(deployment, t, name, account, artifact, run_id="run-1")
         assert result["changed"] and result["record"]["digest"] == DIGEST
-        account = t.environments[name]
         s3 = ctx.client("s3", account_id=account)
-        head = s3.head_object(Bucket=t.deployment_bucket(name), Key=promotion.deployed_key(artifact))
+        head = s3.head_object(Bucket=t.deployment_bucket(name, account), Key=promotion.deployed_key(artifact))
         assert head["ServerSideEncryption"] == "aws:kms"
         assert head["SSEKMSKeyId"].endswith(f"{account}:alias/groundwork-deploy-{name}")
         record = json.loads(ctx.client("ssm", account_id=account).get_parameter(
             Name="/groundwork/deployment/current")["Parameter"]["Value"])
         assert record["digest"] == DIGEST and record["environment"] == name
+        assert record["account"] == t.name_of(account)
     status = promotion.status(pipeline, t, EXTERNAL_ID)
-    assert {r["digest"] for r in status.values()} == {DIGEST}
+    assert {r["digest"] for accounts in status.values() for r in accounts.values()} == {DIGEST}
+    assert promotion.behind(status, DIGEST) == []
 
     ctx.calls.clear()
-    for name in ("development", "staging", "production"):
-        deployment = promotion.deployment_context(pipeline, t, name, EXTERNAL_ID)
-        assert promotion.deploy(deployment, t, name, artifact, run_id="run-2")["changed"] is False
+    for name, account in t.targets:
+        deployment = promotion.deployment_context(pipeline, t, name, account, EXTERNAL_ID)
+        assert promotion.deploy(deployment, t, name, account, artifact, run_id="run-2")["changed"] is False
     assert ctx.mutating_calls() == []
 
 
 def test_deploying_to_one_environment_leaves_the_others_untouched(env):
     _, t, pipeline = env
     artifact = promotion.resolve_artifact(pipeline, t, "app/app-1.4.2.tar.gz")
-    dev = promotion.deployment_context(pipeline, t, "development", EXTERNAL_ID)
-    promotion.deploy(dev, t, "development", artifact)
+    account = t.account_id("Development")
+    dev = promotion.deployment_context(pipeline, t, "development", account, EXTERNAL_ID)
+    promotion.deploy(dev, t, "development", account, artifact)
     status = promotion.status(pipeline, t, EXTERNAL_ID)
-    assert status["development"]["digest"] == DIGEST
-    assert status["staging"] is None and status["production"] is None
+    assert status == {"development": {"Development": status["development"]["Development"]},
+                      "staging": {"Staging": None}, "production": {"Production": None}}
+    assert status["development"]["Development"]["digest"] == DIGEST
+    assert promotion.behind(status, DIGEST) == ["staging/Staging", "production/Production"]
+    assert promotion.status(pipeline, t, EXTERNAL_ID, envs=["staging"]) == {"staging": {"Staging": None}}
 
 
 def test_the_approval_shows_artifact_digest_and_what_runs_in_production(env):
     _, t, pipeline = env
     artifact = promotion.resolve_artifact(pipeline, t, "app/app-1.4.2.tar.gz")
     text = promotion.approval_markdown(artifact, "production", {
-        "development": {"digest": DIGEST, "artifact": artifact.source, "deployed_at": "t1"},
-        "production": None,
+        "development": {"Development": {"digest": DIGEST, "artifact": artifact.source, "deployed_at": "t1"}},
+        "production": {"Production": None},
     })
     assert DIGEST in text and artifact.source in text
-    assert "| production | nothing yet |" in text and "(this artifact)" in text
+    assert "**About to deploy to production** (Production)" in text
+    assert "| production | Production | nothing yet | |" in text and "(this artifact)" in text
 
 
 def test_a_wrong_external_id_cannot_reach_a_deployment_role(env):
@@ -98,4 +105,4 @@ def test_a_wrong_external_id_cannot_reach_a_deployment_role(env):
 
     _, t, pipeline = env
     with pytest.raises(ClientError, match="AccessDenied"):
-        promotion.deployment_context(pipeline, t, "production", "not-the-external-id")
+        promotion.deployment_context(pipeline, t, "production", t.account_id("Production"), "not-the-external-id")

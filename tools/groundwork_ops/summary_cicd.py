@@ -1,5 +1,5 @@
-"""Summary, phase 5: the pipeline role, and per environment the deployment role (does its trust
-policy require an sts:ExternalId? The value itself is never read out) and the environment's key."""
+"""Summary, phase 5: the pipeline role, and per account of each environment the deployment role (does
+its trust policy require an sts:ExternalId? The value itself is never read out) and the account's key."""
 
 from __future__ import annotations
 
@@ -51,14 +51,14 @@ def section(ctx: AwsContext, config, accounts: Accounts) -> list[str]:
         found.append(role is not None)
         lines.append(f"  Pipeline role {role['RoleName']} in {accounts.label(shared)}" if role
                      else f"  Pipeline role {cicd.pipeline_role_name}: missing")
-    for env in cicd.environments:
-        if env.account not in accounts.ids:
-            lines.append(f"  {env.name:<12} {env.account}: the account does not exist")
+    for env, account in ((e, a) for e in cicd.environments for a in e.accounts):
+        if account not in accounts.ids:
+            lines.append(f"  {env.name:<12} {account}: the account does not exist")
             continue
-        has_role, role_line = _role_line(ctx, accounts, env.account, cicd.deployment_role_name)
-        has_key, key_line = _key_line(ctx, accounts, env.account, CicdTopology.environment_key_alias(env.name))
+        has_role, role_line = _role_line(ctx, accounts, account, cicd.deployment_role_name)
+        has_key, key_line = _key_line(ctx, accounts, account, CicdTopology.environment_key_alias(env.name))
         found += [has_role, has_key]
-        lines += [f"  {env.name:<12} {accounts.label(env.account)}", f"    {role_line}", f"    {key_line}"]
+        lines += [f"  {env.name:<12} {accounts.label(account)}", f"    {role_line}", f"    {key_line}"]
     if not any(found):
         return ["CI/CD: none yet"]
     return [f"CI/CD ({ctx.region}):", *lines]

@@ -318,22 +318,58 @@ def _log_archive_placement(raw: dict, org: dict, accounts: list) -> Found:
                 "protect_log_archive targets; its logs could be deleted")
 
 
+def environment_accounts(env: dict) -> list[tuple[tuple, object]]:
+    """(location under the environment, account name) of a raw CI/CD environment's accounts: its
+    `accounts` list, or the one-account shorthand `account`."""
+    if "accounts" in env:
+        return [(("accounts", j), name) for j, name in enumerate(_list(env.get("accounts")))]
+    if "account" in env:
+        return [(("account",), env.get("account"))]
+    return []
+
+
 def _cicd_environments(raw: dict, accounts: list) -> Found:
+    """Environment names are unique (a second entry would replace the first), an account is in one
+    environment (its deployment role, key and bucket serve that one), an environment deploying to a
+    production account always requires approval, and the one named production deploys to production
+    accounts only. Unknown, retired and management accounts: `_references`."""
     cicd = raw.get("cicd")
     if not isinstance(cicd, dict):
         return
-    environments = _list(cicd.get("environments"))
-    for loc, message in _duplicates([_dict(e).get("name") for e in environments], ("cicd", "environments"),
-                                    "environment"):
-        yield loc, message + "; a second entry would silently replace the first"
     kinds = {_dict(a).get("name"): _dict(a).get("environment") for a in accounts}
-    for i, env in enumerate(environments):
-        env = _dict(env)
-        account = env.get("account")
-        if env.get("name") == "production" and account in kinds and kinds[account] != "production":
-            yield ("cicd", "environments", i, "account"), (
-                f"the production environment deploys to {account!r}, whose environment is "
-                f"{kinds[account]!r}, not production")
+    names: dict[str, int] = {}
+    owner: dict[str, object] = {}  # account -> the environment that deploys to it
+    for i, env in enumerate(_list(cicd.get("environments"))):
+        env, loc = _dict(env), ("cicd", "environments", i)
+        name = env.get("name")
+        if isinstance(name, str) and name in names:
+            yield loc + ("name",), (
+                f"duplicate environment {name!r} (first at cicd.environments[{names[name]}]); a second entry would "
+                "silently replace the first: list all of an environment's accounts in one entry (accounts: [...])")
+            continue
+        if isinstance(name, str):
+            names[name] = i
+        production = []
+        for where, account in environment_accounts(env):
+            if not isinstance(account, str):
+                continue  # the schema reports it
+            if account in owner:
+                yield loc + where, (
+                    f"account {account!r} is listed twice in this environment" if owner[account] == name else
+                    f"account {account!r} is already in environment {owner[account]!r}: an account belongs to one "
+                    "environment (its deployment role, key and bucket serve that one)")
+                continue
+            owner[account] = name
+            if kinds.get(account) == "production":
+                production.append(account)
+            if name == "production" and account in kinds and kinds[account] != "production":
+                yield loc + where, (
+                    f"the production environment deploys to {account!r}, whose environment is "
+                    f"{kinds[account]!r}, not production")
+        if production and env.get("requires_approval") is False:
+            yield loc + ("requires_approval",), (
+                f"environment {name!r} deploys to the production account(s) {', '.join(map(repr, production))}: "
+                "production deployments always require a manual approval (remove requires_approval: false)")
 
 
 _ACCESS_KEY = re.compile(r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b")
@@ -481,12 +517,8 @@ def _references(raw: dict, account_names: list) -> Found:
     if isinstance(cicd, dict):
         refs.append((("cicd", "shared_services_account"), cicd.get("shared_services_account", "Shared Services")))
         for i, env in enumerate(_list(cicd.get("environments"))):
-            env = _dict(env)
-            refs.append((("cicd", "environments", i, "account"), env.get("account")))
-            if env.get("name") == "production" and env.get("requires_approval") is not True:
-                yield ("cicd", "environments", i, "requires_approval"), (
-                    "production deployments must require a manual approval"
-                )
+            refs += [(("cicd", "environments", i) + where, name) for where, name in environment_accounts(_dict(env))
+                     if isinstance(name, str)]
     defaults = {
         ("network", "transit_gateway_account"): "Network",
         ("observability", "log_archive_account"): "Log Archive",
@@ -498,7 +530,7 @@ def _references(raw: dict, account_names: list) -> Found:
         if name == mgmt:
             yield loc, f"{name!r} is the management account, which must run no workloads"
         elif name is not None and name not in account_names:
-            yield loc, f"unknown account {name!r}"
+            yield loc, f"unknown account {name!r}: no account in organization.accounts has this name"
         elif name in retired:
             yield loc, f"account {name!r} is {retired[name]}: this needs an active account (remove the reference first)"
 

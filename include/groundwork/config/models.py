@@ -504,15 +504,49 @@ class Observability(Model):
 
 
 # --------------------------------------------------------------------------- ci/cd
+EnvironmentName = Annotated[str, _matching(
+    r"^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$",
+    "an environment name is a short slug: 1-32 lowercase letters, digits and hyphens, starting and ending with a "
+    "letter or digit (it names the key alias alias/groundwork-deploy-<name> and the promotion's tasks)")]
+
+
 class DeploymentEnvironment(Model):
-    name: Literal["development", "staging", "production"] = Field(
-        description="Environment name: development, staging or production.",
+    """One deployment environment: a name, the accounts an artifact is deployed to together, and whether a
+    person approves first. `account: <name>` is accepted as shorthand for `accounts: [<name>]`.
+
+    Each account gets its own deployment role, KMS key (alias `alias/groundwork-deploy-<name>`) and deployment
+    bucket; an account belongs to one environment. `requires_approval` left out means: true when any of the
+    accounts is a production account (`environment: production`), false otherwise; an explicit `false` for an
+    environment with a production account is a validation error, never silently overridden."""
+
+    name: EnvironmentName = Field(
+        description="Environment name, e.g. dev, test, staging, production: a slug of lowercase letters, digits and "
+                    "hyphens (1-32), unique in `cicd.environments`.",
     )
-    account: str = Field(description="Account (by name) the environment deploys to.")
-    requires_approval: bool = Field(
-        False,
-        description="Ask an approver before deploying here (always true for a production account).",
+    accounts: list[str] = Field(
+        min_length=1,
+        description="Accounts (by name) the environment deploys to, together (one approval for all of them); an "
+                    "account is in at most one environment. `account: <name>` is shorthand for one account.",
     )
+    requires_approval: bool | None = Field(
+        None,
+        description="Ask an approver before deploying here. Left out: true when any of the accounts is a production "
+                    "account, else false; `false` with a production account is refused.",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_account_shorthand(cls, data):
+        if isinstance(data, dict) and "account" in data:
+            if "accounts" in data:
+                raise ValueError("give either `accounts: [...]` or the shorthand `account: <name>`, not both")
+            data = {**{k: v for k, v in data.items() if k != "account"}, "accounts": [data["account"]]}
+        return data
+
+    @property
+    def account(self) -> str:
+        """The first account: for code written when an environment had exactly one (see `accounts`)."""
+        return self.accounts[0]
 
 
 class CiCd(Model):
@@ -531,12 +565,16 @@ class CiCd(Model):
     external_id: SecretRef = Field(
         description="Where the ExternalId of the deployment roles' trust lives (an Airflow connection or variable).",
     )
-    environments: list[DeploymentEnvironment] = Field(description="Deployment environments in promotion order.")
+    environments: list[DeploymentEnvironment] = Field(
+        description="Deployment environments in promotion order: an artifact reaches each one only after the one "
+                    "before it; names are unique.",
+    )
     artifact_bucket_prefix: BucketPrefix = Field(
         "groundwork-artifacts", description="Artifact store in Shared Services: <prefix>-<account id>-<region>."
     )
     deployment_bucket_prefix: BucketPrefix = Field(
-        "groundwork-deployments", description="Each environment's bucket: <prefix>-<account id>-<region>."
+        "groundwork-deployments",
+        description="Each environment account's deployment bucket: <prefix>-<account id>-<region>."
     )
     repository_name: str = Field(
         "groundwork/app", pattern=r"^[a-z0-9]+(?:[._\-/][a-z0-9]+)*$", max_length=200,

@@ -547,7 +547,8 @@ def estimate_config(config, table: PriceTable | None = None, *, usage: dict[str,
     # phase 5: a key per environment, the artifact key
     if config.cicd is not None:
         for env in config.cicd.environments:
-            _add(lines, 5, env.account, home, "kms_key", config)
+            for account in env.accounts:  # a key per account of each environment
+                _add(lines, 5, account, home, "kms_key", config)
         _add(lines, 5, config.cicd.shared_services_account, home, "kms_key", config)
     return lines.estimate(title)
 

@@ -1,9 +1,10 @@
-"""Phase 5, CI/CD: cross-account deployment roles, per-environment keys, artifact store and registry.
+"""Phase 5, CI/CD: cross-account deployment roles, per-account keys, artifact store and registry.
 
 Plan once over everything; apply in steps that each re-read AWS and do only approved changes:
-pipeline role (Shared Services) -> each environment (deployment role, key, deployment bucket) ->
-artifact store (key, bucket, ECR repository; their policies name the deployment roles, which must
-exist first) -> verify (a fresh plan is empty and the role chain with the ExternalId works).
+pipeline role (Shared Services) -> each account of each environment, one mapped item
+"<environment>/<account>" (deployment role, key, deployment bucket) -> artifact store (key, bucket,
+ECR repository; their policies name the deployment roles, which must exist first) -> verify (a
+fresh plan is empty and the role chain with the ExternalId works).
 
 The ExternalId is passed in by the caller (Airflow resolves the connection or variable the config
 names); without it, `external_id_from_environment` reads Airflow's own environment variables
@@ -73,9 +74,9 @@ def topology(ctx: AwsContext, config) -> CicdTopology:
 
 
 def needs_approval_to_deploy(config, env) -> bool:
-    """An environment is guarded (approval before a deployment, production-grade resources) when the
-    config says so or its account is a production account."""
-    return env.requires_approval or config.account(env.account).is_production
+    """An environment is guarded (one approval before a deployment to its accounts, production-grade
+    resources) when the config says so or any of its accounts is a production account."""
+    return bool(env.requires_approval) or any(config.account(name).is_production for name in env.accounts)
 
 
 def promotion_order(config) -> list[tuple[str, bool]]:
@@ -83,10 +84,40 @@ def promotion_order(config) -> list[tuple[str, bool]]:
     return [(e.name, needs_approval_to_deploy(config, e)) for e in config.cicd.environments]
 
 
+def promotion_layout(config) -> list[tuple[str, bool, list[str]]]:
+    """(environment, needs approval, its account names) in promotion order: the promotion DAG's shape."""
+    return [(e.name, needs_approval_to_deploy(config, e), list(e.accounts)) for e in config.cicd.environments]
+
+
 def _production_envs(config) -> set[str]:
     return {name for name, guarded in promotion_order(config) if guarded}
 
 
+# --------------------------------------------------------------------------- mapped items
+def environment_names(config) -> list[str]:
+    """The environments, in promotion order."""
+    return [e.name for e in config.cicd.environments]
+
+
+def target_item(env: str, account_name: str) -> str:
+    return f"{env}/{account_name}"
+
+
+def split_target(item: str) -> tuple[str, str]:
+    """'<environment>/<account name>' -> both (environment names are slugs, account names have no '/')."""
+    env, sep, account = item.partition("/")
+    if not sep or not env or not account:
+        raise ValueError(f"{item!r} is not '<environment>/<account name>'")
+    return env, account
+
+
+def environment_accounts(config) -> list[str]:
+    """What `apply_environment` maps over: '<environment>/<account name>' for every account of every
+    environment, in promotion order (config only, no AWS call)."""
+    return [target_item(e.name, name) for e in config.cicd.environments for name in e.accounts]
+
+
+# --------------------------------------------------------------------------- specs
 def pipeline_spec(t: CicdTopology, config) -> iam_roles.RoleSpec:
     return iam_roles.RoleSpec(
         account=t.shared_account, account_name=t.name_of(t.shared_account), name=t.pipeline_role_name,
@@ -96,33 +127,34 @@ def pipeline_spec(t: CicdTopology, config) -> iam_roles.RoleSpec:
     )
 
 
-def environment_specs(t: CicdTopology, config, env: str, external_id: str) -> list:
-    account = t.environments[env]
+def environment_specs(t: CicdTopology, config, env: str, account: str, external_id: str) -> list:
+    """One account of one environment (`account`: its id): deployment role, key, deployment bucket."""
+    account = t.target(env, account)
     name = t.name_of(account)
     production = env in _production_envs(config)
     return [
         iam_roles.RoleSpec(
             account=account, account_name=name, name=t.deployment_role_name,
             description=f"groundwork: deploys to {env}; trusts only the pipeline role, with the ExternalId",
-            trust=docs.deployment_trust(t, external_id), permissions=docs.deployment_permissions(t, env),
+            trust=docs.deployment_trust(t, external_id), permissions=docs.deployment_permissions(t, env, account),
             production=production, external_id=external_id, external_id_label=external_id_label(config),
         ),
         kms_keys.KeySpec(
             account=account, account_name=name, alias=t.environment_key_alias(env),
-            description=f"groundwork: artifacts deployed to {env}", policy=docs.environment_key_policy(t, env),
+            description=f"groundwork: artifacts deployed to {env}", policy=docs.environment_key_policy(t, env, account),
             production=production,
         ),
         s3_buckets.BucketSpec(
-            account=account, account_name=name, bucket=t.deployment_bucket(env),
-            kms_key=t.alias_arn(account, t.environment_key_alias(env)),
-            policy=docs.deployment_bucket_policy(t, env), region=t.region, production=production,
+            account=account, account_name=name, bucket=t.deployment_bucket(env, account),
+            kms_key=t.environment_key_arn(env, account),
+            policy=docs.deployment_bucket_policy(t, env, account), region=t.region, production=production,
         ),
     ]
 
 
 def artifact_store_specs(t: CicdTopology, config) -> list:
     shared, name = t.shared_account, t.name_of(t.shared_account)
-    production = bool(_production_envs(config))  # their policies grant the production deployment role
+    production = bool(_production_envs(config))  # their policies grant the production deployment roles
     return [
         kms_keys.KeySpec(account=shared, account_name=name, alias=t.ARTIFACT_KEY_ALIAS,
                           description="groundwork: the artifact store", policy=docs.artifact_key_policy(t),
@@ -144,8 +176,8 @@ _APPLY = {iam_roles.RoleSpec: iam_roles.apply_role, kms_keys.KeySpec: kms_keys.a
 
 def all_specs(t: CicdTopology, config, external_id: str) -> list:
     specs = [pipeline_spec(t, config)]
-    for env in t.environments:
-        specs += environment_specs(t, config, env, external_id)
+    for env, account in t.targets:
+        specs += environment_specs(t, config, env, account, external_id)
     return specs + artifact_store_specs(t, config)
 
 
@@ -169,8 +201,14 @@ def apply_pipeline(ctx: AwsContext, config, approved: set[str]) -> list[Change]:
     return _apply(ctx, [pipeline_spec(topology(ctx, config), config)], approved)
 
 
-def apply_environment(ctx: AwsContext, config, env: str, approved: set[str], external_id: str) -> list[Change]:
-    return _apply(ctx, environment_specs(topology(ctx, config), config, env, external_id), approved)
+def apply_environment(ctx: AwsContext, config, item: str, approved: set[str], external_id: str) -> list[Change]:
+    """One mapped item, '<environment>/<account name>': that account's deployment role, key and bucket."""
+    env, name = split_target(item)
+    if item not in environment_accounts(config):
+        raise NotConverged(f"{item}: the config has no account {name!r} in an environment {env!r} (did it change "
+                           "since the run listed its items?)")
+    t = topology(ctx, config)
+    return _apply(ctx, environment_specs(t, config, env, t.account_id(name), external_id), approved)
 
 
 def apply_artifact_store(ctx: AwsContext, config, approved: set[str]) -> list[Change]:
@@ -182,7 +220,7 @@ def _no_longer_deployed_to(ctx: AwsContext, config):
     from groundwork.phases.foundation import is_closed
 
     ids = account_ids(ctx, config)
-    targets = {e.account for e in config.cicd.environments}
+    targets = {name for e in config.cicd.environments for name in e.accounts}
     return [(a, ctx.client("iam", account_id=ids[a.name])) for a in config.organization.accounts
             if a.name in ids and a.name not in targets and not is_closed(ctx, ids[a.name])]
 
@@ -200,10 +238,6 @@ def remove_environments(ctx: AwsContext, config, approved: set[str], **_) -> lis
             for c in cicd_removed.apply_account(client, account, name, approved)]
 
 
-def environment_names(config) -> list[str]:
-    return [e.name for e in config.cicd.environments]
-
-
 def verify(ctx: AwsContext, config, external_id: str) -> dict:
     """A fresh plan must be empty and the deployment chain must work: the pipeline role, then every
     deployment role with the ExternalId. Returns what later steps and the promotion DAG use."""
@@ -215,8 +249,8 @@ def verify(ctx: AwsContext, config, external_id: str) -> dict:
         raise NotConverged(f"{PHASE} did not converge; still pending:\n{listing}")
     t = topology(ctx, config)
     pipeline = promotion.pipeline_context(ctx, t)
-    reached = {env: promotion.deployment_context(pipeline, t, env, external_id).client("sts")
-               .get_caller_identity()["Arn"] for env in t.environments}
+    reached = {t.label(env, account): promotion.deployment_context(pipeline, t, env, account, external_id)
+               .client("sts").get_caller_identity()["Arn"] for env, account in t.targets}
     return {
         "phase": PHASE,
         "pipeline_role": t.pipeline_role_arn,

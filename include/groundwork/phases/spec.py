@@ -190,15 +190,17 @@ OBSERVABILITY = PhaseSpec(
 )
 CICD = PhaseSpec(
     "phase5_cicd", "cicd",
-    "Phase 5, CI/CD: deployment roles, per-environment keys, artifact store, registry",
-    "gate -> validate -> plan -> [approve] -> pipeline role -> environments (mapped) -> artifact store -> "
-    "verify -> publish. The ExternalId is read inside the tasks that need it, masked in logs, never returned.",
+    "Phase 5, CI/CD: deployment roles, per-account keys, artifact store, registry",
+    "gate -> validate -> plan -> [approve] -> pipeline role -> each account of each environment (mapped) -> "
+    "artifact store -> verify -> publish. The ExternalId is read inside the tasks that need it, masked in logs, "
+    "never returned.",
     (
         Step("apply_pipeline", "apply_pipeline", "PipelineExecutionRole in Shared Services (the deployment roles' "
              "trust names it, so it comes first)."),
-        Step("apply_environment", "apply_environment", "One environment: its DeploymentRole (trust + "
-             "least-privilege permissions), KMS key, bucket.", each="environment_names",
-             items_task="environment_names", secrets=("external_id",), max_active=3),
+        Step("apply_environment", "apply_environment", "One account of one environment (item "
+             "'<environment>/<account>'): its DeploymentRole (trust + least-privilege permissions), KMS key "
+             "(alias/groundwork-deploy-<environment>), deployment bucket.", each="environment_accounts",
+             items_task="environment_accounts", secrets=("external_id",), max_active=3),
         Step("apply_artifact_store", "apply_artifact_store", "Artifact key, artifact bucket and ECR repository in "
              "Shared Services, readable by the deployment roles."),
         Step("remove_environments", "remove_environments", "Environments gone from the config: the deployment "

@@ -29,12 +29,16 @@ IMAGE_PUSH_ACTIONS = IMAGE_PULL_ACTIONS + ["ecr:CompleteLayerUpload", "ecr:Initi
 
 @dataclass(frozen=True)
 class CicdTopology:
-    """Account ids and names of everything phase 5 creates, resolved once per run."""
+    """Account ids and names of everything phase 5 creates, resolved once per run.
+
+    A deployment target is (environment, account id): each account of each environment has its own
+    deployment role, key and bucket. An account is in one environment (the validator refuses
+    otherwise), so the account id alone names them; the environment is asked for too, and checked."""
 
     region: str
     orchestrator_account: str  # where Airflow's AWS connection lives (the management account)
     shared_account: str
-    environments: dict[str, str]  # environment name -> account id, in promotion order
+    environments: dict[str, tuple[str, ...]]  # environment name -> its account ids; environments in promotion order
     access_role_name: str = "OrganizationAccountAccessRole"
     orchestrator_role_name: str = "groundwork-orchestrator"
     pipeline_role_name: str = "PipelineExecutionRole"
@@ -48,11 +52,12 @@ class CicdTopology:
     @classmethod
     def from_config(cls, config, region: str, orchestrator_account: str, ids: dict[str, str]) -> CicdTopology:
         cicd = config.cicd
+        named = [cicd.shared_services_account, *(a for e in cicd.environments for a in e.accounts)]
         return cls(
             region=region,
             orchestrator_account=orchestrator_account,
             shared_account=ids[cicd.shared_services_account],
-            environments={env.name: ids[env.account] for env in cicd.environments},
+            environments={env.name: tuple(ids[a] for a in env.accounts) for env in cicd.environments},
             access_role_name=config.aws.access_role_name,
             orchestrator_role_name=config.aws.orchestrator_role_name,
             pipeline_role_name=cicd.pipeline_role_name,
@@ -61,8 +66,35 @@ class CicdTopology:
             deployment_bucket_prefix=cicd.deployment_bucket_prefix,
             repository_name=cicd.repository_name,
             record_parameter=cicd.record_parameter,
-            account_names={ids[name]: name for name in {cicd.shared_services_account, *(e.account for e in cicd.environments)}},
+            account_names={ids[name]: name for name in named},
         )
+
+    # ------------------------------------------------------------------ deployment targets
+    @property
+    def targets(self) -> list[tuple[str, str]]:
+        """(environment, account id) of every deployment target: environments in promotion order,
+        each one's accounts in config order."""
+        return [(env, account) for env, accounts in self.environments.items() for account in accounts]
+
+    def accounts_of(self, env: str) -> tuple[str, ...]:
+        return self.environments[env]
+
+    def target(self, env: str, account: str) -> str:
+        """The account id of a target, refused unless the account is one of `env`'s."""
+        if account not in self.environments[env]:
+            raise KeyError(f"account {self.name_of(account)} is not in environment {env}")
+        return account
+
+    def account_id(self, name: str) -> str:
+        """The id of a configured account, by name (shared services or an environment's)."""
+        for account, known in self.account_names.items():
+            if known == name:
+                return account
+        raise KeyError(f"no CI/CD account named {name!r}")
+
+    def label(self, env: str, account: str) -> str:
+        """'<environment>/<account name>': how plans, tasks and reports name a target."""
+        return f"{env}/{self.name_of(account)}"
 
     # ------------------------------------------------------------------ names and ARNs
     def role_arn(self, account: str, name: str) -> str:
@@ -72,8 +104,13 @@ class CicdTopology:
     def pipeline_role_arn(self) -> str:
         return self.role_arn(self.shared_account, self.pipeline_role_name)
 
-    def deployment_role_arn(self, env: str) -> str:
-        return self.role_arn(self.environments[env], self.deployment_role_name)
+    def deployment_role_arn(self, env: str, account: str) -> str:
+        return self.role_arn(self.target(env, account), self.deployment_role_name)
+
+    @property
+    def deployment_role_arns(self) -> list[str]:
+        """Every deployment role, in promotion order (the artifact store's policies name them all)."""
+        return [self.deployment_role_arn(env, account) for env, account in self.targets]
 
     def access_role_arn(self, account: str) -> str:
         return self.role_arn(account, self.access_role_name)
@@ -82,14 +119,19 @@ class CicdTopology:
     def artifact_bucket(self) -> str:
         return f"{self.artifact_bucket_prefix}-{self.shared_account}-{self.region}"
 
-    def deployment_bucket(self, env: str) -> str:
-        return f"{self.deployment_bucket_prefix}-{self.environments[env]}-{self.region}"
+    def deployment_bucket(self, env: str, account: str) -> str:
+        return f"{self.deployment_bucket_prefix}-{self.target(env, account)}-{self.region}"
 
     ARTIFACT_KEY_ALIAS = "alias/groundwork-artifacts"
 
     @staticmethod
     def environment_key_alias(env: str) -> str:
+        """The alias of the key in each of `env`'s accounts (one key per account, the same alias)."""
         return f"alias/groundwork-deploy-{env}"
+
+    def environment_key_arn(self, env: str, account: str) -> str:
+        """The alias ARN of the key of one target: what its bucket accepts and its deploys encrypt with."""
+        return self.alias_arn(self.target(env, account), self.environment_key_alias(env))
 
     def alias_arn(self, account: str, alias: str) -> str:
         return f"arn:aws:kms:{self.region}:{account}:{alias}"
@@ -106,8 +148,8 @@ class CicdTopology:
     def repository_uri(self) -> str:
         return f"{self.shared_account}.dkr.ecr.{self.region}.amazonaws.com/{self.repository_name}"
 
-    def record_parameter_arn(self, env: str) -> str:
-        return f"arn:aws:ssm:{self.region}:{self.environments[env]}:parameter{self.record_parameter}"
+    def record_parameter_arn(self, env: str, account: str) -> str:
+        return f"arn:aws:ssm:{self.region}:{self.target(env, account)}:parameter{self.record_parameter}"
 
     def name_of(self, account: str) -> str:
         return self.account_names.get(account, account)
@@ -159,7 +201,7 @@ def redact_external_id(document: dict | None, external_id: str | None, label: st
 def pipeline_permissions(t: CicdTopology) -> dict:
     bucket = f"arn:aws:s3:::{t.artifact_bucket}"
     return {"Version": VERSION, "Statement": [
-        _statement("AssumeDeploymentRoles", ["sts:AssumeRole"], [t.deployment_role_arn(e) for e in t.environments]),
+        _statement("AssumeDeploymentRoles", ["sts:AssumeRole"], t.deployment_role_arns),
         _statement("ArtifactObjects", ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"], f"{bucket}/*"),
         _statement("ArtifactBucket", ["s3:GetBucketVersioning", "s3:ListBucket"], bucket),
         _statement("ArtifactKey", ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"],
@@ -169,11 +211,11 @@ def pipeline_permissions(t: CicdTopology) -> dict:
     ]}
 
 
-def deployment_permissions(t: CicdTopology, env: str) -> dict:
-    """Least privilege for one environment: read the artifact store, write its own bucket with its own
-    key, record what runs. Nothing in any other environment's account."""
-    account = t.environments[env]
-    bucket = f"arn:aws:s3:::{t.deployment_bucket(env)}"
+def deployment_permissions(t: CicdTopology, env: str, account: str) -> dict:
+    """Least privilege for one account of one environment: read the artifact store, write its own
+    bucket with its own key, record what runs. Nothing in any other account, not even another
+    account of the same environment."""
+    bucket = f"arn:aws:s3:::{t.deployment_bucket(env, account)}"
     return {"Version": VERSION, "Statement": [
         _statement("ReadArtifacts", ["s3:GetObject", "s3:GetObjectVersion"], f"arn:aws:s3:::{t.artifact_bucket}/*"),
         _statement("DecryptArtifacts", ["kms:Decrypt", "kms:DescribeKey"], t.keys_arn(t.shared_account)),
@@ -182,8 +224,8 @@ def deployment_permissions(t: CicdTopology, env: str) -> dict:
         _statement("DeployObjects", ["s3:GetObject", "s3:PutObject"], f"{bucket}/*"),
         _statement("DeployBucket", ["s3:ListBucket"], bucket),
         _statement("EnvironmentKey", ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"],
-                   t.keys_arn(account)),
-        _statement("RecordDeployment", ["ssm:GetParameter", "ssm:PutParameter"], t.record_parameter_arn(env)),
+                   t.keys_arn(t.target(env, account))),
+        _statement("RecordDeployment", ["ssm:GetParameter", "ssm:PutParameter"], t.record_parameter_arn(env, account)),
     ]}
 
 
@@ -193,13 +235,12 @@ def _admin(t: CicdTopology, account: str) -> dict:
             "Action": KEY_ADMIN_ACTIONS, "Resource": "*"}
 
 
-def environment_key_policy(t: CicdTopology, env: str) -> dict:
-    """Only this environment's deployment role may use its key (no account-root delegation, so no
-    principal of another environment can ever be granted it by IAM)."""
-    account = t.environments[env]
+def environment_key_policy(t: CicdTopology, env: str, account: str) -> dict:
+    """Only this account's deployment role may use its key (no account-root delegation, so no
+    principal of another account, of this environment or another, can ever be granted it by IAM)."""
     return {"Version": VERSION, "Statement": [
-        _admin(t, account),
-        {"Sid": "DeploymentRoleUsesKey", "Effect": "Allow", "Principal": {"AWS": t.deployment_role_arn(env)},
+        _admin(t, t.target(env, account)),
+        {"Sid": "DeploymentRoleUsesKey", "Effect": "Allow", "Principal": {"AWS": t.deployment_role_arn(env, account)},
          "Action": KEY_USE_ACTIONS, "Resource": "*"},
     ]}
 
@@ -210,7 +251,7 @@ def artifact_key_policy(t: CicdTopology) -> dict:
         {"Sid": "PipelineUsesKey", "Effect": "Allow", "Principal": {"AWS": t.pipeline_role_arn},
          "Action": KEY_USE_ACTIONS, "Resource": "*"},
         {"Sid": "DeploymentRolesDecrypt", "Effect": "Allow",
-         "Principal": {"AWS": [t.deployment_role_arn(e) for e in t.environments]},
+         "Principal": {"AWS": t.deployment_role_arns},
          "Action": ["kms:Decrypt", "kms:DescribeKey"], "Resource": "*"},
     ]}
 
@@ -226,24 +267,24 @@ def artifact_bucket_policy(t: CicdTopology) -> dict:
     return {"Version": VERSION, "Statement": [
         _deny_insecure_transport(t.artifact_bucket),
         {"Sid": "DeploymentRolesReadArtifacts", "Effect": "Allow",
-         "Principal": {"AWS": [t.deployment_role_arn(e) for e in t.environments]},
+         "Principal": {"AWS": t.deployment_role_arns},
          "Action": ["s3:GetObject", "s3:GetObjectVersion"], "Resource": f"arn:aws:s3:::{t.artifact_bucket}/*"},
     ]}
 
 
-def deployment_bucket_policy(t: CicdTopology, env: str) -> dict:
-    bucket = t.deployment_bucket(env)
+def deployment_bucket_policy(t: CicdTopology, env: str, account: str) -> dict:
+    bucket = t.deployment_bucket(env, account)
     return {"Version": VERSION, "Statement": [
         _deny_insecure_transport(bucket),
         {"Sid": "DenyOtherKeys", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject",
          "Resource": f"arn:aws:s3:::{bucket}/*",
          "Condition": {"StringNotEqualsIfExists": {
-             "s3:x-amz-server-side-encryption-aws-kms-key-id": t.alias_arn(t.environments[env], t.environment_key_alias(env))}}},
+             "s3:x-amz-server-side-encryption-aws-kms-key-id": t.environment_key_arn(env, account)}}},
     ]}
 
 
 def repository_policy(t: CicdTopology) -> dict:
     return {"Version": VERSION, "Statement": [
         {"Sid": "DeploymentRolesPull", "Effect": "Allow",
-         "Principal": {"AWS": [t.deployment_role_arn(e) for e in t.environments]}, "Action": IMAGE_PULL_ACTIONS},
+         "Principal": {"AWS": t.deployment_role_arns}, "Action": IMAGE_PULL_ACTIONS},
     ]}

@@ -48,8 +48,8 @@ def documents(config) -> dict[str, dict]:
     if config.cicd is not None:
         t = CicdTopology.from_config(config, config.aws.home_region, MANAGEMENT, ids)
         specs = [cicd.pipeline_spec(t, config), *cicd.artifact_store_specs(t, config)]
-        for env in t.environments:
-            specs += cicd.environment_specs(t, config, env, EXTERNAL_ID)
+        for env, account in t.targets:
+            specs += cicd.environment_specs(t, config, env, account, EXTERNAL_ID)
         for spec in specs:
             kind = type(spec).__name__.removesuffix("Spec").lower()
             what = getattr(spec, "name", None) or getattr(spec, "alias", None) or getattr(spec, "bucket", None)

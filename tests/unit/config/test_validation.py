@@ -127,7 +127,8 @@ EXPECTED: dict[str, list[tuple[str, int | None, str]]] = {
          "answered by any user"),
     ],
     "production_deploy_without_approval": [
-        ("cicd.environments[1].requires_approval", 41, "production deployments must require a manual approval"),
+        ("cicd.environments[1].requires_approval", 41, "environment 'production' deploys to the production account(s) "
+         "'Production': production deployments always require a manual approval (remove requires_approval: false)"),
     ],
     "unknown_keys": [
         ("organization.accounts[1].enviroment", 18, EXTRA),
@@ -202,10 +203,37 @@ EXPECTED: dict[str, list[tuple[str, int | None, str]]] = {
         ('identity.permission_sets[0].customer_managed_policies[0].path', 32, "'teams/': an IAM policy path is '/' or '/a/b/' (starts and ends with /)"),
     ],
     "duplicate_cicd_environment": [
-        ('cicd.environments', 39, "duplicate environment 'production'; a second entry would silently replace the first"),
+        ('cicd.environments[2].name', 42, "duplicate environment 'production' (first at cicd.environments[1]); a "
+         "second entry would silently replace the first: list all of an environment's accounts in one entry"),
     ],
     "production_environment_on_non_production_account": [
-        ('cicd.environments[1].account', 41, "the production environment deploys to 'Development', whose environment is 'development', not production"),
+        ('cicd.environments[1].account', 41, "the production environment deploys to 'Shared Services', whose "
+         "environment is 'shared', not production"),
+    ],
+    "environment_unknown_account": [
+        ("cicd.environments[1].accounts[1]", 41,
+         "unknown account 'Production B': no account in organization.accounts has this name"),
+        ("cicd.environments[2].account", 42, "unknown account 'Quality': no account in organization.accounts has this name"),
+    ],
+    "account_in_two_environments": [
+        ("cicd.environments[1].accounts[0]", 41, "account 'Development' is already in environment 'development': an "
+         "account belongs to one environment (its deployment role, key and bucket serve that one)"),
+        ("cicd.environments[2].accounts[1]", 42, "account 'Production' is listed twice in this environment"),
+    ],
+    "environment_name_not_a_slug": [
+        ("cicd.environments[0].name", 40, "'Development': an environment name is a short slug: 1-32 lowercase "
+         "letters, digits and hyphens"),
+        ("cicd.environments[1].name", 41, "'prod_1': an environment name is a short slug"),
+    ],
+    "environment_account_and_accounts": [
+        ("cicd.environments[0]", 40, "give either `accounts: [...]` or the shorthand `account: <name>`, not both"),
+    ],
+    "environment_without_accounts": [
+        ("cicd.environments[0].accounts", 40, "List should have at least 1 item"),
+    ],
+    "environment_retired_account": [
+        ("cicd.environments[1].accounts[0]", 43,
+         "account 'Old Staging' is retired: this needs an active account (remove the reference first)"),
     ],
     "log_archive_unprotected": [
         ('organization.accounts[0].ou', 17, "the Log Archive account 'Log Archive' is in OU 'Shared', which no SCP with protect_log_archive targets; its logs could be deleted"),
@@ -270,7 +298,8 @@ def test_many_problems_are_reported_together_in_one_error():
         assert fragment in messages
 
 
-@pytest.mark.parametrize("path", [DEFAULT_CONFIG, ROOT / "config" / "examples" / "minimal.yaml"])
+@pytest.mark.parametrize("path", [DEFAULT_CONFIG, *sorted((ROOT / "config" / "examples").glob("*.yaml"))],
+                         ids=lambda p: p.name)
 def test_shipped_configs_are_valid(path):
     config = load_config(path)
     assert config.organization.accounts
@@ -379,3 +408,59 @@ def test_yaml_structures_a_config_cannot_mean_are_refused_before_anything_walks_
     problems = info.value.problems
     assert len(problems) == 1 and message in problems[0].message, problems
     assert problems[0].location == (location or "")
+
+
+# --------------------------------------------------------------------------- CI/CD environments
+MULTI = ROOT / "config" / "examples" / "multi_account_production.yaml"
+
+
+def _environments(text: str):
+    return parse_config(text).cicd.environments
+
+
+def test_any_slug_names_an_environment_and_the_list_order_is_the_promotion_order():
+    config = load_config(MULTI)
+    assert [(e.name, e.accounts) for e in config.cicd.environments] == [
+        ("dev", ["Development"]), ("test", ["Test"]), ("staging", ["Staging"]),
+        ("production", ["Production A", "Production B"])]
+
+
+def test_the_one_account_shorthand_still_loads():
+    """`account: Name` (every config written before environments had several accounts) is `accounts: [Name]`."""
+    text = VALID.read_text()
+    assert "{name: development, account: Development}" in text
+    [development, production] = _environments(text)
+    assert development.accounts == ["Development"] and development.account == "Development"
+    assert production.accounts == ["Production"]
+    longhand = text.replace("account: Development}", "accounts: [Development]}")
+    assert _environments(longhand)[0] == development
+
+
+def test_approval_is_required_by_a_production_account_and_otherwise_as_configured():
+    from groundwork.phases.cicd import promotion_layout
+
+    config = load_config(MULTI)
+    # production: not written, required (production accounts); staging: written true; dev, test: not written
+    assert [e.requires_approval for e in config.cicd.environments] == [None, None, True, None]
+    assert [guarded for _, guarded, _ in promotion_layout(config)] == [False, False, True, True]
+    text = VALID.read_text().replace("account: Production, requires_approval: true", "account: Production")
+    assert promotion_layout(parse_config(text))[1] == ("production", True, ["Production"])
+
+
+def test_environment_problems_are_reported_together_each_at_its_place():
+    text = VALID.read_text().replace(
+        "    - {name: production,  account: Production, requires_approval: true}\n",
+        "    - {name: production,  accounts: [Production, Nowhere], requires_approval: false}\n"
+        "    - {name: Test,        account: Development}\n"
+        "    - {name: production,  account: Audit}\n")
+    with pytest.raises(ConfigError) as info:
+        parse_config(text)
+    assert [(p.location, p.message.split(":")[0]) for p in info.value.problems] == [
+        ("cicd.environments[1].accounts[1]", "unknown account 'Nowhere'"),
+        ("cicd.environments[1].requires_approval", "environment 'production' deploys to the production account(s) "
+                                                   "'Production'"),
+        ("cicd.environments[2].account", "account 'Development' is already in environment 'development'"),
+        ("cicd.environments[2].name", "'Test'"),
+        ("cicd.environments[3].name", "duplicate environment 'production' (first at cicd.environments[1]); a second "
+                                      "entry would silently replace the first"),
+    ]

@@ -138,14 +138,14 @@ def test_trail_administrators_detectors_and_recorders(built, text):
 
 def test_deployment_roles_require_an_external_id_which_never_shows(built, text):
     ctx, config, ids = built
-    for env in config.cicd.environments:
-        iam = ctx.client("iam", account_id=ids[env.account])
+    for env, account in ((e, a) for e in config.cicd.environments for a in e.accounts):
+        iam = ctx.client("iam", account_id=ids[account])
         role = iam.get_role(RoleName=config.cicd.deployment_role_name)["Role"]
         assert EXTERNAL_ID in json.dumps(role["AssumeRolePolicyDocument"])  # it is there, in AWS
-        block = text.split(f"  {env.name:<12} {env.account} ({ids[env.account]})\n", 1)[1].splitlines()[:2]
+        block = text.split(f"  {env.name:<12} {account} ({ids[account]})\n", 1)[1].splitlines()[:2]
         assert block[0].strip() == f"role {role['RoleName']}, ExternalId condition: yes"
         alias = f"alias/groundwork-deploy-{env.name}"
-        aliases = ctx.client("kms", account_id=ids[env.account]).list_aliases()["Aliases"]
+        aliases = ctx.client("kms", account_id=ids[account]).list_aliases()["Aliases"]
         target = next(a["TargetKeyId"] for a in aliases if a["AliasName"] == alias)
         assert block[1].strip() == f"key  {alias} -> {target} (Enabled)"
     assert f"Pipeline role {config.cicd.pipeline_role_name} in Shared Services ({ids['Shared Services']})" in text
@@ -179,7 +179,8 @@ def test_drift_shows_up_as_aws_has_it(built):
     assert "missing: Staging/us-west-2 (not recording)" in text
     staging = text.split(f"  staging      Staging ({ids['Staging']})\n", 1)[1].splitlines()[0]
     assert staging.strip() == f"role {role}, ExternalId condition: no"
-    assert rollout_summary(ctx, config).count("ExternalId condition: yes") == len(config.cicd.environments)
+    assert rollout_summary(ctx, config).count("ExternalId condition: yes") == sum(
+        len(e.accounts) for e in config.cicd.environments)
 
 
 def test_a_section_that_cannot_be_read_says_so_and_the_others_still_show(built, monkeypatch):

@@ -45,14 +45,14 @@ def rendered(t: CicdTopology) -> dict[str, dict]:
     return {
         "prod_trust": docs.deployment_trust(t, EXTERNAL_ID),
         "pipeline_trust": docs.pipeline_trust(t),
-        "dev_key": docs.environment_key_policy(t, "development"),
-        "prod_key": docs.environment_key_policy(t, "production"),
+        "dev_key": docs.environment_key_policy(t, "development", DEV),
+        "prod_key": docs.environment_key_policy(t, "production", PROD),
         "artifact_key": docs.artifact_key_policy(t),
-        "dev_permissions": docs.deployment_permissions(t, "development"),
-        "prod_permissions": docs.deployment_permissions(t, "production"),
+        "dev_permissions": docs.deployment_permissions(t, "development", DEV),
+        "prod_permissions": docs.deployment_permissions(t, "production", PROD),
         "pipeline_permissions": docs.pipeline_permissions(t),
         "artifact_bucket": docs.artifact_bucket_policy(t),
-        "prod_bucket": docs.deployment_bucket_policy(t, "production"),
+        "prod_bucket": docs.deployment_bucket_policy(t, "production", PROD),
         "repository": docs.repository_policy(t),
     }
 
@@ -61,8 +61,8 @@ def rows(t: CicdTopology) -> list[tuple[str, str, str, str, dict, bool]]:
     pipeline = session(SHARED, "PipelineExecutionRole")
     dev_role, prod_role = session(DEV, "DeploymentRole"), session(PROD, "DeploymentRole")
     artifact_obj = f"arn:aws:s3:::{t.artifact_bucket}/app/app.tar.gz"
-    prod_obj = f"arn:aws:s3:::{t.deployment_bucket('production')}/releases/x/app.tar.gz"
-    dev_obj = f"arn:aws:s3:::{t.deployment_bucket('development')}/releases/x/app.tar.gz"
+    prod_obj = f"arn:aws:s3:::{t.deployment_bucket('production', PROD)}/releases/x/app.tar.gz"
+    dev_obj = f"arn:aws:s3:::{t.deployment_bucket('development', DEV)}/releases/x/app.tar.gz"
     prod_alias = t.alias_arn(PROD, t.environment_key_alias("production"))
     right, wrong = {"sts:ExternalId": EXTERNAL_ID}, {"sts:ExternalId": "guessed-external-id"}
     return [
@@ -162,7 +162,7 @@ BREAKS: dict[str, Callable[[dict, CicdTopology], None]] = {
         lambda d, t: _statement(d["dev_key"], "DeploymentRoleUsesKey").update(Principal={"AWS": "*"}),
     "dev key usable by the production role":
         lambda d, t: _statement(d["dev_key"], "DeploymentRoleUsesKey").update(
-            Principal={"AWS": [t.deployment_role_arn("development"), t.deployment_role_arn("production")]}),
+            Principal={"AWS": [t.deployment_role_arn("development", DEV), t.deployment_role_arn("production", PROD)]}),
     "deployment role may write any bucket":
         lambda d, t: _statement(d["dev_permissions"], "DeployObjects").update(Resource="*"),
     "deployment role may assume roles":
@@ -210,3 +210,58 @@ def test_redaction_names_the_source_and_hides_every_value(t):
     other = docs.redact_external_id(doc, "another-value", "ExternalId: from connection x")
     assert EXTERNAL_ID not in str(other) and "(a different ExternalId)" in str(other)
     assert EXTERNAL_ID in str(doc)  # the original is untouched
+
+
+# --------------------------------------------------------------------------- two accounts in one environment
+PROD_A, PROD_B = "300000000004", "300000000005"
+
+
+@pytest.fixture(scope="module")
+def two() -> CicdTopology:
+    """config/examples/multi_account_production.yaml: production is two accounts."""
+    config = load_config(ROOT / "config" / "examples" / "multi_account_production.yaml")
+    ids = {"Shared Services": SHARED, "Development": DEV, "Test": "300000000006", "Staging": STAGING,
+           "Production A": PROD_A, "Production B": PROD_B}
+    return CicdTopology.from_config(config, REGION, MGMT, ids)
+
+
+def test_the_accounts_of_one_environment_are_as_separate_as_two_environments(two):
+    t = two
+    a_role, b_role = session(PROD_A, "DeploymentRole"), session(PROD_B, "DeploymentRole")
+    pipeline = session(SHARED, "PipelineExecutionRole")
+    documents = {
+        "a_permissions": docs.deployment_permissions(t, "production", PROD_A),
+        "b_key": docs.environment_key_policy(t, "production", PROD_B),
+        "b_bucket": docs.deployment_bucket_policy(t, "production", PROD_B),
+        "b_permissions": docs.deployment_permissions(t, "production", PROD_B),
+        "pipeline_permissions": docs.pipeline_permissions(t),
+        "artifact_bucket": docs.artifact_bucket_policy(t),
+        "artifact_key": docs.artifact_key_policy(t),
+        "repository": docs.repository_policy(t),
+    }
+    b_obj = f"arn:aws:s3:::{t.deployment_bucket('production', PROD_B)}/releases/x/app.tar.gz"
+    a_obj = f"arn:aws:s3:::{t.deployment_bucket('production', PROD_A)}/releases/x/app.tar.gz"
+    artifact_obj = f"arn:aws:s3:::{t.artifact_bucket}/app/app.tar.gz"
+    tls = {"aws:SecureTransport": "true"}
+    checks = [
+        ("a_permissions", a_role, "s3:PutObject", a_obj, {}, True),
+        ("a_permissions", a_role, "s3:PutObject", b_obj, {}, False),
+        ("a_permissions", a_role, "kms:Decrypt", key_arn(PROD_B), {}, False),
+        ("a_permissions", a_role, "ssm:PutParameter",
+         f"arn:aws:ssm:{REGION}:{PROD_B}:parameter/groundwork/deployment/current", {}, False),
+        ("b_key", b_role, "kms:GenerateDataKey", "*", {}, True),
+        ("b_key", a_role, "kms:Decrypt", "*", {}, False),
+        ("b_bucket+b_permissions", b_role, "s3:PutObject", b_obj,
+         {**tls, "s3:x-amz-server-side-encryption-aws-kms-key-id": t.environment_key_arn("production", PROD_B)}, True),
+        ("b_bucket+b_permissions", b_role, "s3:PutObject", b_obj,
+         {**tls, "s3:x-amz-server-side-encryption-aws-kms-key-id": t.environment_key_arn("production", PROD_A)}, False),
+        ("pipeline_permissions", pipeline, "sts:AssumeRole", f"arn:aws:iam::{PROD_A}:role/DeploymentRole", {}, True),
+        ("pipeline_permissions", pipeline, "sts:AssumeRole", f"arn:aws:iam::{PROD_B}:role/DeploymentRole", {}, True),
+        ("artifact_bucket", a_role, "s3:GetObject", artifact_obj, tls, True),
+        ("artifact_bucket", b_role, "s3:GetObject", artifact_obj, tls, True),
+        ("artifact_key", b_role, "kms:Decrypt", "*", {}, True),
+        ("repository", b_role, "ecr:BatchGetImage", "*", {}, True),
+    ]
+    wrong = [row for row in checks if evaluate(documents, row) != row[5]]
+    assert wrong == []
+    assert len(t.deployment_role_arns) == 5 and t.targets[-2:] == [("production", PROD_A), ("production", PROD_B)]

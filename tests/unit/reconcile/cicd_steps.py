@@ -13,8 +13,8 @@ def foundation_done(ctx, config):
 
 def apply_all(ctx, config, approved, external_id=EXTERNAL_ID):
     done = cicd.apply_pipeline(ctx, config, approved)
-    for env in cicd.environment_names(config):
-        done += cicd.apply_environment(ctx, config, env, approved, external_id)
+    for item in cicd.environment_accounts(config):  # '<environment>/<account>', as the DAG maps them
+        done += cicd.apply_environment(ctx, config, item, approved, external_id)
     done += cicd.apply_artifact_store(ctx, config, approved)
     return done + cicd.remove_environments(ctx, config, approved)
 

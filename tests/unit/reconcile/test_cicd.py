@@ -54,7 +54,7 @@ def test_first_run_builds_everything_and_a_rerun_plans_and_mutates_nothing(ready
 
     apply_all(ready, config, ids(plan))
     result = cicd.verify(ready, config, EXTERNAL_ID)
-    assert set(result["deployment_roles"]) == {"development", "staging", "production"}
+    assert set(result["deployment_roles"]) == {"development/Development", "staging/Staging", "production/Production"}
     assert result["external_id"] == "ExternalId: from connection groundwork_external_id"
 
     ready.calls.clear()
@@ -73,7 +73,7 @@ def test_the_external_id_is_in_the_trust_policy_but_never_in_a_plan_or_result(re
     apply_all(ready, config, ids(plan))
     assert EXTERNAL_ID not in json.dumps(cicd.verify(ready, config, EXTERNAL_ID))
     t = topo(ready, config)
-    trust = member(ready, "iam", t.environments["production"]).get_role(RoleName="DeploymentRole")["Role"][
+    trust = member(ready, "iam", t.account_id("Production")).get_role(RoleName="DeploymentRole")["Role"][
         "AssumeRolePolicyDocument"]
     statement = trust["Statement"][0]
     assert statement["Principal"] == {"AWS": t.pipeline_role_arn}
@@ -94,7 +94,7 @@ def test_a_rotated_external_id_is_an_update_of_the_deployment_roles_only(built, 
 
 def test_role_drift_is_repaired(built, config):
     t = topo(built, config)
-    iam = member(built, "iam", t.environments["staging"])
+    iam = member(built, "iam", t.account_id("Staging"))
     iam.put_role_policy(RoleName="DeploymentRole", PolicyName="groundwork-permissions",
                         PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
                             {"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
@@ -109,7 +109,7 @@ def test_role_drift_is_repaired(built, config):
 
 def test_key_policy_drift_is_repaired_and_needs_production_approval(built, config):
     t = topo(built, config)
-    kms = member(built, "kms", t.environments["production"])
+    kms = member(built, "kms", t.account_id("Production"))
     key_id = next(a["TargetKeyId"] for a in kms.list_aliases()["Aliases"]
                   if a["AliasName"] == "alias/groundwork-deploy-production")
     kms.put_key_policy(KeyId=key_id, PolicyName="default", Policy=json.dumps({"Version": "2012-10-17", "Statement": [
@@ -162,11 +162,11 @@ def test_a_key_created_without_its_alias_is_resumed_not_repeated(ready, config):
     plan = cicd.plan(ready, config, EXTERNAL_ID)
     cicd.apply_pipeline(ready, config, ids(plan))
     t = topo(ready, config)
-    kms = member(ready, "kms", t.environments["development"])
+    kms = member(ready, "kms", t.account_id("Development"))
     kms.create_key(Description="cut short", Tags=[{"TagKey": "groundwork-alias",
                                                    "TagValue": "alias/groundwork-deploy-development"}])
     before = len(kms.list_keys()["Keys"])
-    cicd.apply_environment(ready, config, "development", ids(plan), EXTERNAL_ID)
+    cicd.apply_environment(ready, config, "development/Development", ids(plan), EXTERNAL_ID)
     assert len(kms.list_keys()["Keys"]) == before
 
 
