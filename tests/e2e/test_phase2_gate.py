@@ -17,7 +17,7 @@ from tests.e2e.conftest import CONFIG_FILE, pause_phases_after
 PHASE1, PHASE2 = "phase1_foundation", "phase2_identity"
 pytestmark = pytest.mark.e2e
 ORIGINAL = "      description: No CloudTrail tampering, no leaving the organization, no public S3, no IAM users.\n"
-CHANGED = ORIGINAL.replace("public S3.", "public S3 (reviewed).")
+CHANGED = ORIGINAL.replace("no IAM users.", "no IAM users (reviewed).")
 
 
 @pytest.fixture
