@@ -1,5 +1,6 @@
-"""The tests here start from an empty AWS and roll out phase 1 on their own (faults, a killed worker,
-the browser), so they need none of the other end-to-end tests' state: they run on a second stack
+"""The tests here start from an empty AWS and roll out phase 1 on their own (phase order before any
+run, a rejected plan, preflight, faults, a killed worker, the browser), so they need none of the
+other end-to-end tests' state: they run on a second stack
 of their own (.local/e2e-fresh, ports 18090/15065/15442), by another pytest worker, at the same
 time as the rest (tests/conftest.py schedules the two groups apart)."""
 

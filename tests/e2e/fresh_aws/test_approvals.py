@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import CONFIG_FILE, pause_phases_after
+from tests.e2e.conftest import pause_phases_after
 
 DAG = "phase1_foundation"
 pytestmark = pytest.mark.e2e
@@ -45,7 +45,7 @@ def test_a_config_without_approvers_fails_before_any_approval_or_aws_change(stac
     """The config is read when the run runs: with no approver named, phase 1 fails at validate
     (one error naming the field), no approval request exists for anyone to answer, nothing applied."""
     admin = stack.client("admin")
-    path = CONFIG_FILE  # what the stack reads
+    path = stack.state_dir / "foundation.yaml"  # what the stack reads
     original = path.read_text()
     assert "  approvers: [approver]" in original
     orgs = stack.aws("organizations")
