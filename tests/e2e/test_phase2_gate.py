@@ -45,7 +45,7 @@ def test_the_gate_refuses_then_waits_for_the_previous_phase_and_runs_after_it(st
     assert states.pop("gate") == "failed" and set(states.values()) <= {"upstream_failed", None}, states
     log = admin.task_log(PHASE2, refused, "gate")
     assert "phase2_identity refuses: phase1_foundation's latest run" in log
-    assert "applied another config of aws, organization than the current one" in log
+    assert "applied another config of aws, organization, cost than the current one" in log
 
     # 2. phase 1 rerun on the changed config, waiting for its approval; phase 2 waits for it
     admin.unpause(PHASE1)
