@@ -197,7 +197,7 @@ def test_a_failed_account_task_is_cleared_from_the_ui_and_the_run_succeeds(stack
     rerun = sorted(key for key in tries if tries[key] != tries_before[key])
     # exactly the failed task and its downstream ran again; the approval was not asked again (the
     # closure approval, skipped by its branch again, may or may not count a try)
-    ran_again = {("apply_policies", -1), ("ensure_account", index), ("plan_close_accounts", -1),
+    ran_again = {("apply_policies", -1), ("apply_budgets", -1), ("ensure_account", index), ("plan_close_accounts", -1),
                  ("needs_close_accounts_approval", -1), ("close_accounts", -1), ("verify", -1), ("publish", -1)}
     assert ran_again <= set(rerun) <= ran_again | {("approve_close_accounts", -1)}, tries
     orgs = stack.aws("organizations")
