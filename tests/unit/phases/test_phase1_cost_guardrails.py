@@ -11,23 +11,16 @@ from groundwork.phases import foundation
 from groundwork.phases.spec import FOUNDATION
 from groundwork.policy.evaluate import is_denied
 from groundwork.policy.guardrails import SPEND_STOP_SCP, deny_iam_users, deny_new_spend
-from groundwork.reconcile.accounts import raise_if_failed
+from tests.unit.reconcile.foundation_steps import apply_all
 
 MANAGEMENT = "123456789012"
 
 
 def roll_out(ctx, config) -> set[str]:
-    """Every phase-1 step in DAG order with the ids of the first plan (made before anything exists)."""
-    planned = FOUNDATION.planned(ctx, config)
-    approved = {c.id for c in planned.plan.pending}
-    foundation.apply_structure(ctx, config, approved)
-    known = foundation.plan_with_ids(ctx, config)[1]
-    for account in config.organization.accounts:
-        progress = foundation.start_account(ctx, config, account.name, approved, known.get(account.name))
-        raise_if_failed(progress)
-        foundation.place_account(ctx, config, account.name, progress.account_id, approved)
-    foundation.apply_policies(ctx, config, approved)
-    foundation.apply_budgets(ctx, config, approved)  # raises StalePlan if its changes differ from the plan's
+    """Every phase-1 step in DAG order with the ids of the first plan (made before anything exists);
+    `apply_budgets` raises StalePlan if its changes differ from that plan's."""
+    approved = {c.id for c in FOUNDATION.planned(ctx, config).plan.pending}
+    apply_all(ctx, config, approved)
     return approved
 
 

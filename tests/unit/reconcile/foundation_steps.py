@@ -12,4 +12,4 @@ def apply_all(ctx, config, approved):
         raise_if_failed(progress)
         foundation.place_account(ctx, config, account.name, progress.account_id, approved)
     foundation.apply_policies(ctx, config, approved)
-    foundation.apply_budgets(ctx, config, approved)  # a step with its own plan (shown in the phase's approval)
+    foundation.apply_budgets(ctx, config, approved)
