@@ -44,11 +44,14 @@ def plan_with_ids(ctx: AwsContext, config) -> tuple[Plan, dict[str, str]]:
         change = accounts.plan_account(config, account, snap, tags)
         if change is not None:
             changes.append(change)
+    policy_ids = {}
     for policy_type in organization.policy_types(config):
         wanted = set(policies.desired(config, policy_type))
         actual = policies.read_policies(client, snap, wanted, policy_type) if snap.organization else {}
         changes += policies.plan_policies(config, snap, actual, policy_type)
-    changes += plan_budgets(ctx, config)
+        if policy_type == orgs.SCP:
+            policy_ids = {name: found["id"] for name, found in actual.items()}
+    changes += plan_budgets(ctx, config, snap, policy_ids)
     return Plan(PHASE, tuple(changes), tuple(accounts.unmanaged(config, snap))), ids
 
 
@@ -133,23 +136,27 @@ def verified(ctx: AwsContext, config) -> dict:
 
 
 # --------------------------------------------------------------------------- spend limits (AWS Budgets)
-def _budget_targets(ctx: AwsContext, config) -> tuple[str, dict[str, str], str | None]:
+def _budget_targets(ctx: AwsContext, config, snap=None, policy_ids: dict[str, str] | None = None
+                    ) -> tuple[str, dict[str, str], str | None]:
     """The management account id, the ids of configured accounts (a placeholder for one not created
-    yet) and the spend-stop SCP's id (a placeholder before it exists; None when none is wanted)."""
+    yet) and the spend-stop SCP's id (a placeholder before it exists; None when none is wanted).
+    `snap` and `policy_ids` (SCP name -> id): what the phase plan already read, not read again."""
     client = _orgs(ctx)
-    org = orgs.describe_organization(client)
+    org = snap.organization if snap else orgs.describe_organization(client)
     management = org["MasterAccountId"] if org else ctx.client("sts").get_caller_identity()["Account"]
-    by_email = {a["Email"].lower(): a["Id"] for a in orgs.accounts(client)} if org else {}
+    listed = snap.accounts if snap else (orgs.accounts(client) if org else [])  # one paged call, no tree walk
+    by_email = {a["Email"].lower(): a["Id"] for a in listed}
     ids = {a.name: by_email.get(a.email.lower(), f"(account {a.name})") for a in config.organization.accounts}
     policy = None
     if policies.spend_stop_wanted(config):
-        found = [p["Id"] for p in orgs.policies(client) if p["Name"] == SPEND_STOP_SCP] if org else []
-        policy = found[0] if found else f"({SPEND_STOP_SCP})"
+        if policy_ids is None:
+            policy_ids = {p["Name"]: p["Id"] for p in orgs.policies(client)} if org else {}
+        policy = policy_ids.get(SPEND_STOP_SCP) or f"({SPEND_STOP_SCP})"
     return management, ids, policy
 
 
-def _budget_specs(ctx: AwsContext, config):
-    management, ids, policy = _budget_targets(ctx, config)
+def _budget_specs(ctx: AwsContext, config, snap=None, policy_ids: dict[str, str] | None = None):
+    management, ids, policy = _budget_targets(ctx, config, snap, policy_ids)
     names = {i: name for name, i in ids.items()}
     if policy:
         names[policy] = SPEND_STOP_SCP
@@ -162,10 +169,10 @@ def _budget_specs(ctx: AwsContext, config):
     return management, specs, role
 
 
-def plan_budgets(ctx: AwsContext, config) -> list:
+def plan_budgets(ctx: AwsContext, config, snap=None, policy_ids: dict[str, str] | None = None) -> list:
     """The spend-limit budgets (and the role their actions run as), in the phase's plan. Planned
     before the accounts and the spend-stop SCP exist, so the changes show names, not ids."""
-    management, specs, role = _budget_specs(ctx, config)
+    management, specs, role = _budget_specs(ctx, config, snap, policy_ids)
     changes = [iam_roles.plan_role(ctx, role)] if role else _unwanted_budget_role(ctx, config)
     return changes + budgets.plan_budgets(aws_budgets.client(ctx), specs, management)
 
