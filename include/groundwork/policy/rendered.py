@@ -1,12 +1,14 @@
 """Every policy document groundwork writes for a config, rendered with placeholder account ids:
-the SCPs, and phase 4's and phase 5's trust, permission, key, bucket and repository policies,
-taken from the same spec functions the phases apply. For checks that look at all of them at once
+the SCPs (groundwork's own too), the budget actions' role, and phase 4's and phase 5's trust,
+permission, key, bucket and repository policies, taken from the same spec functions the phases apply. For checks that look at all of them at once
 (every action and condition key exists in AWS: tests/unit/policy/test_catalogue.py)."""
 
 from __future__ import annotations
 
 from groundwork.policy.cicd import CicdTopology
-from groundwork.policy.guardrails import render_scp
+from groundwork.policy import budgets
+from groundwork.policy.guardrails import (
+    SPEND_STOP_SCP, SUSPENDED_SCP, deny_all_in_suspended_accounts, deny_new_spend, render_scp)
 from groundwork.policy.observability import ObservabilityTopology
 
 MANAGEMENT, ORGANIZATION = "100000000000", "o-placeholder"
@@ -32,6 +34,11 @@ def documents(config) -> dict[str, dict]:
 
     ids = placeholder_ids(config)
     out = {f"SCP {scp.name}": render_scp(scp, config) for scp in config.organization.service_control_policies}
+    # groundwork's own SCPs and the budget actions' role, written whatever the config's SCPs are
+    out[f"SCP {SUSPENDED_SCP}"] = deny_all_in_suspended_accounts(config)
+    out[f"SCP {SPEND_STOP_SCP}"] = deny_new_spend(config)
+    out[f"role {budgets.EXECUTION_ROLE} trust"] = budgets.execution_trust(MANAGEMENT)
+    out[f"role {budgets.EXECUTION_ROLE} permissions"] = budgets.execution_permissions(MANAGEMENT, "p-*", ["*"])
     for permission_set in config.identity.permission_sets:
         if permission_set.inline_policy:
             out[f"permission set {permission_set.name} inline policy"] = permission_set.inline_policy
