@@ -21,11 +21,10 @@ brings every account back to the hygienic default.
 
 from __future__ import annotations
 
-import json
 import re
-from typing import Any, Callable, Iterable
-from urllib.parse import parse_qs
+from typing import Any, Callable
 
+from groundwork_standin.admin_route import AdminRoute
 from moto.iam.models import AccountSummary, iam_backends
 
 ADMIN_PATH = "/groundwork-standin/iam/root-state"
@@ -71,34 +70,12 @@ def set_root_state(body: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return "200 OK", root_state(account_id)
 
 
-class RootState:
-    def __init__(self, app: Callable) -> None:
-        self.app = app
-
-    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") != ADMIN_PATH:
-            return self.app(environ, start_response)
-        method = environ.get("REQUEST_METHOD")
-        if method == "POST":
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-            try:
-                body = json.loads(environ["wsgi.input"].read(length) or b"{}")
-            except ValueError as exc:
-                status, data = "400 Bad Request", {"error": f"not JSON: {exc}"}
-            else:
-                status, data = set_root_state(body) if isinstance(body, dict) else ("400 Bad Request", {"error": "send a JSON object"})
-        elif method == "GET":
-            account_id = (parse_qs(environ.get("QUERY_STRING", "")).get("account_id") or [""])[0]
-            if re.fullmatch(r"\d{12}", account_id):
-                status, data = "200 OK", root_state(account_id)
-            else:
-                status, data = "400 Bad Request", {"error": "give ?account_id= (12 digits)"}
-        else:
-            status, data = "405 Method Not Allowed", {"error": "GET or POST"}
-        payload = json.dumps(data).encode()
-        start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))])
-        return [payload]
+def _root_state_query(query: dict) -> tuple[str, Any]:
+    account_id = query.get("account_id", "")
+    if re.fullmatch(r"\d{12}", account_id):
+        return "200 OK", root_state(account_id)
+    return "400 Bad Request", {"error": "give ?account_id= (12 digits)"}
 
 
-def wrap_wsgi(app: Callable) -> RootState:
-    return RootState(app)
+def wrap_wsgi(app: Callable) -> AdminRoute:
+    return AdminRoute(app, ADMIN_PATH, post=set_root_state, get=_root_state_query)

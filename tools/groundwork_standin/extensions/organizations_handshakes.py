@@ -57,6 +57,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
+from groundwork_standin.admin_route import AdminRoute
 from moto.core.utils import utcnow
 from moto.moto_api._internal.models import MotoAPIBackend
 from moto.organizations import utils
@@ -367,30 +368,6 @@ def register(body: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return "201 Created", account
 
 
-class StandaloneAccounts:
-    def __init__(self, app: Callable) -> None:
-        self.app = app
-
-    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") != ADMIN_PATH:
-            return self.app(environ, start_response)
-        method = environ.get("REQUEST_METHOD")
-        if method == "POST":
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-            try:
-                body = json.loads(environ["wsgi.input"].read(length) or b"{}")
-            except ValueError as exc:
-                status, data = "400 Bad Request", {"error": f"not JSON: {exc}"}
-            else:
-                status, data = register(body) if isinstance(body, dict) else ("400 Bad Request", {"error": "send a JSON object"})
-        elif method == "GET":
-            status, data = "200 OK", {"Accounts": sorted(_registrations(), key=lambda r: r["Id"])}
-        else:
-            status, data = "405 Method Not Allowed", {"error": "GET or POST"}
-        payload = json.dumps(data).encode()
-        start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))])
-        return [payload]
-
-
-def wrap_wsgi(app: Callable) -> StandaloneAccounts:
-    return StandaloneAccounts(app)
+def wrap_wsgi(app: Callable) -> AdminRoute:
+    return AdminRoute(app, ADMIN_PATH, post=register,
+                      get=lambda _: ("200 OK", {"Accounts": sorted(_registrations(), key=lambda r: r["Id"])}))

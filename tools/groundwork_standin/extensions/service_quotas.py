@@ -37,8 +37,9 @@ import re
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
+from groundwork_standin.admin_route import AdminRoute
 from moto.core.exceptions import JsonRESTError
 from moto.servicequotas.exceptions import NoSuchResource
 from moto.servicequotas.models import ServiceQuotasBackend, servicequotas_backends
@@ -296,27 +297,5 @@ def set_applied(body: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return "200 OK", {"Quota": _applied_view(backend, quota)}
 
 
-class AppliedQuotas:
-    def __init__(self, app: Callable) -> None:
-        self.app = app
-
-    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") != ADMIN_PATH:
-            return self.app(environ, start_response)
-        if environ.get("REQUEST_METHOD") != "POST":
-            status, data = "405 Method Not Allowed", {"error": "POST"}
-        else:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-            try:
-                body = json.loads(environ["wsgi.input"].read(length) or b"{}")
-            except ValueError as exc:
-                status, data = "400 Bad Request", {"error": f"not JSON: {exc}"}
-            else:
-                status, data = set_applied(body) if isinstance(body, dict) else ("400 Bad Request", {"error": "send a JSON object"})
-        payload = json.dumps(data).encode()
-        start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))])
-        return [payload]
-
-
-def wrap_wsgi(app: Callable) -> AppliedQuotas:
-    return AppliedQuotas(app)
+def wrap_wsgi(app: Callable) -> AdminRoute:
+    return AdminRoute(app, ADMIN_PATH, post=set_applied)
