@@ -18,48 +18,50 @@ REPO = Path(__file__).resolve().parents[2]
 READY = re.compile(r"listening on (http://[\d.]+:\d+)")
 
 
-@pytest.fixture
-def standin(tmp_path):
-    record = tmp_path / "recording.jsonl"
+def start_standin(record: Path, **env_extra: str) -> tuple[subprocess.Popen, str]:
+    """A stand-in process on a free port (recording to `record`) and its endpoint, once it listens."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO / "tools"), str(REPO / "include"), env.get("PYTHONPATH")]))
+    env.update(env_extra)
     # the stand-in must not depend on (or leak) anything AWS from the caller's environment
     for k in ("MOTO_ENABLE_RECORDING", "MOTO_RECORDER_FILEPATH"):
         env.pop(k, None)
     proc = subprocess.Popen(
         [sys.executable, "-m", "groundwork_standin", "serve", "--host", "127.0.0.1", "--port", "0",
          "--record-file", str(record)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
     )
-    endpoint = None
-    deadline = time.monotonic() + 60
-    lines = []
+    deadline, lines = time.monotonic() + 60, []
     while time.monotonic() < deadline:
         line = proc.stdout.readline()
         if not line:
             break
         lines.append(line)
         if m := READY.search(line):
-            endpoint = m.group(1)
-            break
-    if endpoint is None:
-        proc.kill()
-        pytest.fail("stand-in did not start:\n" + "".join(lines) + (proc.stdout.read() or ""))
+            return proc, m.group(1)
+    proc.kill()
+    pytest.fail("stand-in did not start:\n" + "".join(lines) + (proc.stdout.read() or ""))
+
+
+def stop_standin(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    proc.stdout.close()
+
+
+@pytest.fixture
+def standin(tmp_path):
+    record = tmp_path / "recording.jsonl"
+    proc, endpoint = start_standin(record)
     try:
         yield proc, endpoint, record
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-        proc.stdout.close()
+        stop_standin(proc)
 
 
 def client(endpoint: str, service: str, creds: dict | None = None):

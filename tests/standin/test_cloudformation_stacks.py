@@ -9,10 +9,6 @@ GROUNDWORK_STANDIN_STACK_SECONDS is 1 there."""
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -20,7 +16,7 @@ from datetime import timedelta
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.standin.conftest import READY, REPO, client
+from tests.standin.conftest import client, start_standin, stop_standin
 
 STACK_SECONDS = 1.0
 TERMINAL = {"CREATE_COMPLETE", "ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE",
@@ -76,38 +72,6 @@ class Member:
         return client(self.endpoint, service, self.creds)
 
 
-def _start(tmp_dir) -> tuple[subprocess.Popen, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO / "tools"), str(REPO / "include"), env.get("PYTHONPATH")]))
-    env["GROUNDWORK_STANDIN_STACK_SECONDS"] = str(STACK_SECONDS)
-    for key in ("MOTO_ENABLE_RECORDING", "MOTO_RECORDER_FILEPATH"):
-        env.pop(key, None)
-    proc = subprocess.Popen([sys.executable, "-m", "groundwork_standin", "serve", "--host", "127.0.0.1", "--port", "0",
-                             "--record-file", str(tmp_dir / "recording.jsonl")],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
-    deadline, lines = time.monotonic() + 60, []
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        lines.append(line)
-        if match := READY.search(line):
-            return proc, match.group(1)
-    proc.kill()
-    pytest.fail("stand-in did not start:\n" + "".join(lines))
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-    proc.stdout.close()
-
-
 def _trust(service: str) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]})
@@ -116,7 +80,8 @@ def _trust(service: str) -> str:
 @pytest.fixture(scope="module")
 def member(tmp_path_factory):
     """A member account of a fresh organization, with a CloudFormation service role in it."""
-    proc, endpoint = _start(tmp_path_factory.mktemp("cfn-standin"))
+    proc, endpoint = start_standin(tmp_path_factory.mktemp("cfn-standin") / "recording.jsonl",
+                                   GROUNDWORK_STANDIN_STACK_SECONDS=str(STACK_SECONDS))
     try:
         orgs = client(endpoint, "organizations")
         orgs.create_organization(FeatureSet="ALL")
@@ -132,7 +97,7 @@ def member(tmp_path_factory):
                                                           AssumeRolePolicyDocument=_trust("cloudformation.amazonaws.com"))
         yield Member(endpoint, account, creds, role["Role"]["Arn"])
     finally:
-        _stop(proc)
+        stop_standin(proc)
 
 
 def _stack(cfn, name: str) -> dict:
