@@ -15,6 +15,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from groundwork.config.durations import parse_iso8601_duration
 from groundwork.config.regions import AWS_REGIONS
+from groundwork.policy.cicd import DEFAULT_STACK_ACTIONS
 from groundwork.policy.guardrails import BUILTINS
 
 MAX_SESSION_SECONDS = 12 * 3600
@@ -510,6 +511,28 @@ EnvironmentName = Annotated[str, _matching(
     "letter or digit (it names the key alias alias/groundwork-deploy-<name> and the promotion's tasks)")]
 
 
+_STACK_ACTION = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9*]+$")
+
+
+def _stack_action(value: str) -> str:
+    """An IAM action (pattern) the CloudFormation service role may use: one service, never IAM."""
+    if value.strip() == "*":
+        raise ValueError("'*' would let a template do anything, IAM included; list the services' actions "
+                         "(e.g. 's3:*', 'sqs:*')")
+    if value.lower().startswith("iam:"):
+        raise ValueError(f"{value!r}: no IAM action is allowed, a template must not be able to create or change "
+                         "roles and policies through the deploy (the CloudFormation role denies iam:* anyway)")
+    if not _STACK_ACTION.match(value):
+        raise ValueError(f"{value!r}: an IAM action is '<service>:<action>', e.g. 's3:*' or 'ec2:Describe*'")
+    return value
+
+
+StackAction = Annotated[str, AfterValidator(_stack_action)]
+StackName = Annotated[str, _matching(
+    r"^[A-Za-z][A-Za-z0-9-]{0,127}$",
+    "a CloudFormation stack name has 1-128 letters, digits and hyphens, starting with a letter (AWS)")]
+
+
 class DeploymentEnvironment(Model):
     """One deployment environment: a name, the accounts an artifact is deployed to together, and whether a
     person approves first. `account: <name>` is accepted as shorthand for `accounts: [<name>]`.
@@ -583,6 +606,21 @@ class CiCd(Model):
     record_parameter: str = Field(
         "/groundwork/deployment/current", pattern=r"^(/[A-Za-z0-9_.\-]+)+$",
         description="SSM parameter in each environment account recording which artifact digest runs there.",
+    )
+    stack_name: StackName = Field(
+        "groundwork-app",
+        description="CloudFormation stack every promotion creates or updates in each environment account.",
+    )
+    cloudformation_role_name: ResourceName = Field(
+        "groundwork-cloudformation",
+        description="Service role in each environment account that CloudFormation acts as for the stack; only "
+                    "the deployment role may pass it, only to CloudFormation.",
+    )
+    stack_actions: list[StackAction] = Field(
+        list(DEFAULT_STACK_ACTIONS), min_length=1,  # pydantic copies a list default for every model
+        description="IAM actions the CloudFormation service role is allowed, i.e. what the stack's templates may "
+                    "create and change (on any resource of the account, with its KMS keys); `*` and any `iam:` "
+                    "action are refused: a template must not be able to create roles through the deploy.",
     )
 
 

@@ -2,9 +2,9 @@
 
 Plan once over everything; apply in steps that each re-read AWS and do only approved changes:
 pipeline role (Shared Services) -> each account of each environment, one mapped item
-"<environment>/<account>" (deployment role, key, deployment bucket) -> artifact store (key, bucket,
-ECR repository; their policies name the deployment roles, which must exist first) -> verify (a
-fresh plan is empty and the role chain with the ExternalId works).
+"<environment>/<account>" (CloudFormation service role, deployment role, key, deployment bucket) ->
+artifact store (key, bucket, ECR repository; their policies name the deployment roles, which must
+exist first) -> verify (a fresh plan is empty and the role chain with the ExternalId works).
 
 The ExternalId is passed in by the caller (Airflow resolves the connection or variable the config
 names); without it, `external_id_from_environment` reads Airflow's own environment variables
@@ -128,11 +128,19 @@ def pipeline_spec(t: CicdTopology, config) -> iam_roles.RoleSpec:
 
 
 def environment_specs(t: CicdTopology, config, env: str, account: str, external_id: str) -> list:
-    """One account of one environment (`account`: its id): deployment role, key, deployment bucket."""
+    """One account of one environment (`account`: its id): the CloudFormation service role the stack is
+    deployed through (first: the deployment role may pass it), deployment role, key, deployment bucket."""
     account = t.target(env, account)
     name = t.name_of(account)
     production = env in _production_envs(config)
     return [
+        iam_roles.RoleSpec(
+            account=account, account_name=name, name=t.cloudformation_role_name,
+            description=f"groundwork: CloudFormation deploys the {t.stack_name} stack to {env} as this role; "
+                        "only the deployment role may pass it",
+            trust=docs.cloudformation_trust(t, env, account),
+            permissions=docs.cloudformation_permissions(t, env, account), production=production,
+        ),
         iam_roles.RoleSpec(
             account=account, account_name=name, name=t.deployment_role_name,
             description=f"groundwork: deploys to {env}; trusts only the pipeline role, with the ExternalId",
@@ -202,7 +210,8 @@ def apply_pipeline(ctx: AwsContext, config, approved: set[str]) -> list[Change]:
 
 
 def apply_environment(ctx: AwsContext, config, item: str, approved: set[str], external_id: str) -> list[Change]:
-    """One mapped item, '<environment>/<account name>': that account's deployment role, key and bucket."""
+    """One mapped item, '<environment>/<account name>': that account's CloudFormation and deployment roles,
+    key and bucket."""
     env, name = split_target(item)
     if item not in environment_accounts(config):
         raise NotConverged(f"{item}: the config has no account {name!r} in an environment {env!r} (did it change "
@@ -226,15 +235,15 @@ def _no_longer_deployed_to(ctx: AwsContext, config):
 
 
 def plan_removed_environments(ctx: AwsContext, config, **_) -> list[Change]:
-    """Deployment roles groundwork made in accounts that no environment deploys to any more."""
-    name = config.cicd.deployment_role_name
-    return [c for account, client in _no_longer_deployed_to(ctx, config)
+    """Deployment and CloudFormation roles groundwork made in accounts that no environment deploys to any more."""
+    names = cicd_removed.role_names(config.cicd)
+    return [c for account, client in _no_longer_deployed_to(ctx, config) for name in names
             for c in cicd_removed.plan_account(account, name, *cicd_removed.read_account(client, name))]
 
 
 def remove_environments(ctx: AwsContext, config, approved: set[str], **_) -> list[Change]:
-    name = config.cicd.deployment_role_name
-    return [c for account, client in _no_longer_deployed_to(ctx, config)
+    names = cicd_removed.role_names(config.cicd)
+    return [c for account, client in _no_longer_deployed_to(ctx, config) for name in names
             for c in cicd_removed.apply_account(client, account, name, approved)]
 
 

@@ -198,13 +198,15 @@ CICD = PhaseSpec(
         Step("apply_pipeline", "apply_pipeline", "PipelineExecutionRole in Shared Services (the deployment roles' "
              "trust names it, so it comes first)."),
         Step("apply_environment", "apply_environment", "One account of one environment (item "
-             "'<environment>/<account>'): its DeploymentRole (trust + least-privilege permissions), KMS key "
+             "'<environment>/<account>'): its CloudFormation service role (what promoted stacks are made "
+             "with), DeploymentRole (trust + least-privilege permissions), KMS key "
              "(alias/groundwork-deploy-<environment>), deployment bucket.", each="environment_accounts",
              items_task="environment_accounts", secrets=("external_id",), max_active=3),
         Step("apply_artifact_store", "apply_artifact_store", "Artifact key, artifact bucket and ECR repository in "
              "Shared Services, readable by the deployment roles."),
         Step("remove_environments", "remove_environments", "Environments gone from the config: the deployment "
-             "role in an account no environment deploys to is deleted (its key and bucket are kept).",
+             "and CloudFormation roles in an account no environment deploys to are deleted (its key, bucket and "
+             "stack are kept).",
              plan="plan_removed_environments"),
     ),
     secrets=("external_id",),

@@ -1,4 +1,6 @@
-"""CI/CD policy documents: who may assume which role, who may use which key and read which store.
+"""CI/CD policy documents: who may assume which role, who may use which key and read which store,
+what the deployment role may do with the account's CloudFormation stack and what CloudFormation may
+do for it.
 
 Pure functions of the resolved account ids (`CicdTopology`) and the config. The blueprint's
 deployment-role trust policy is rendered with the ExternalId passed in by the caller (from the
@@ -25,6 +27,21 @@ IMAGE_PULL_ACTIONS = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "e
                       "ecr:GetDownloadUrlForLayer"]
 IMAGE_PUSH_ACTIONS = IMAGE_PULL_ACTIONS + ["ecr:CompleteLayerUpload", "ecr:InitiateLayerUpload", "ecr:PutImage",
                                            "ecr:UploadLayerPart"]
+# What the deploy calls on its own stack (DeleteStack: only to clear a first create left in ROLLBACK_COMPLETE).
+DEPLOY_STACK_ACTIONS = ["cloudformation:CreateStack", "cloudformation:DeleteStack",
+                        "cloudformation:DescribeStackEvents", "cloudformation:DescribeStacks",
+                        "cloudformation:GetTemplate", "cloudformation:UpdateStack"]
+# No resource-level permissions when called with a template rather than a stack (Service Authorization
+# Reference: ValidateTemplate has no resource type; GetTemplateSummary's stack/stackset types are optional and
+# apply only to a call naming one): Resource "*".
+TEMPLATE_CHECK_ACTIONS = ["cloudformation:GetTemplateSummary", "cloudformation:ValidateTemplate"]
+CLOUDFORMATION_SERVICE = "cloudformation.amazonaws.com"
+# What the CloudFormation service role may do by default (`cicd.stack_actions`): what application stacks are
+# made of, and no IAM (the config refuses any `iam:` action and '*'; the role's policy denies iam:* as well).
+DEFAULT_STACK_ACTIONS = (
+    "application-autoscaling:*", "cloudwatch:*", "dynamodb:*", "ec2:Describe*", "ecs:*", "elasticloadbalancing:*",
+    "events:*", "lambda:*", "logs:*", "s3:*", "sns:*", "sqs:*", "ssm:*",
+)
 
 
 @dataclass(frozen=True)
@@ -47,6 +64,9 @@ class CicdTopology:
     deployment_bucket_prefix: str = "groundwork-deployments"
     repository_name: str = "groundwork/app"
     record_parameter: str = "/groundwork/deployment/current"
+    stack_name: str = "groundwork-app"
+    cloudformation_role_name: str = "groundwork-cloudformation"
+    stack_actions: tuple[str, ...] = DEFAULT_STACK_ACTIONS
     account_names: dict[str, str] = field(default_factory=dict)  # account id -> configured name
 
     @classmethod
@@ -66,6 +86,9 @@ class CicdTopology:
             deployment_bucket_prefix=cicd.deployment_bucket_prefix,
             repository_name=cicd.repository_name,
             record_parameter=cicd.record_parameter,
+            stack_name=cicd.stack_name,
+            cloudformation_role_name=cicd.cloudformation_role_name,
+            stack_actions=tuple(cicd.stack_actions),
             account_names={ids[name]: name for name in named},
         )
 
@@ -111,6 +134,14 @@ class CicdTopology:
     def deployment_role_arns(self) -> list[str]:
         """Every deployment role, in promotion order (the artifact store's policies name them all)."""
         return [self.deployment_role_arn(env, account) for env, account in self.targets]
+
+    def cloudformation_role_arn(self, env: str, account: str) -> str:
+        """The service role CloudFormation acts as for the stack of one target."""
+        return self.role_arn(self.target(env, account), self.cloudformation_role_name)
+
+    def stack_arn(self, env: str, account: str) -> str:
+        """The deployed stack of one target, any stack id (a stack re-created after a failed create gets a new one)."""
+        return f"arn:aws:cloudformation:{self.region}:{self.target(env, account)}:stack/{self.stack_name}/*"
 
     def access_role_arn(self, account: str) -> str:
         return self.role_arn(account, self.access_role_name)
@@ -180,6 +211,16 @@ def deployment_trust(t: CicdTopology, external_id: str) -> dict:
     }]}
 
 
+def cloudformation_trust(t: CicdTopology, env: str, account: str) -> dict:
+    """Only CloudFormation may act as the service role, and only for this account's own stacks
+    (aws:SourceAccount: no other account can have CloudFormation use it, the confused deputy)."""
+    return {"Version": VERSION, "Statement": [{
+        "Sid": "CloudFormationAssumesRole", "Effect": "Allow",
+        "Principal": {"Service": CLOUDFORMATION_SERVICE}, "Action": "sts:AssumeRole",
+        "Condition": {"StringEquals": {"aws:SourceAccount": t.target(env, account)}},
+    }]}
+
+
 def redact_external_id(document: dict | None, external_id: str | None, label: str) -> dict | None:
     """A copy of a trust policy safe to show: the configured ExternalId becomes `label`, any other
     value '(a different ExternalId)'. The value itself never leaves this function."""
@@ -213,8 +254,8 @@ def pipeline_permissions(t: CicdTopology) -> dict:
 
 def deployment_permissions(t: CicdTopology, env: str, account: str) -> dict:
     """Least privilege for one account of one environment: read the artifact store, write its own
-    bucket with its own key, record what runs. Nothing in any other account, not even another
-    account of the same environment."""
+    bucket with its own key, create or update its own stack through its own CloudFormation role,
+    record what runs. Nothing in any other account, not even another account of the same environment."""
     bucket = f"arn:aws:s3:::{t.deployment_bucket(env, account)}"
     return {"Version": VERSION, "Statement": [
         _statement("ReadArtifacts", ["s3:GetObject", "s3:GetObjectVersion"], f"arn:aws:s3:::{t.artifact_bucket}/*"),
@@ -226,6 +267,29 @@ def deployment_permissions(t: CicdTopology, env: str, account: str) -> dict:
         _statement("EnvironmentKey", ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"],
                    t.keys_arn(t.target(env, account))),
         _statement("RecordDeployment", ["ssm:GetParameter", "ssm:PutParameter"], t.record_parameter_arn(env, account)),
+        _statement("DeployStack", DEPLOY_STACK_ACTIONS, t.stack_arn(env, account)),
+        _statement("ValidateTemplates", TEMPLATE_CHECK_ACTIONS, "*"),
+        _statement("PassCloudFormationRole", ["iam:PassRole"], t.cloudformation_role_arn(env, account),
+                   Condition={"StringEquals": {"iam:PassedToService": CLOUDFORMATION_SERVICE}}),
+    ]}
+
+
+def cloudformation_permissions(t: CicdTopology, env: str, account: str) -> dict:
+    """What the stack's templates may create: the configured `stack_actions`, plus use of this account's
+    keys (a key policy must still admit the role; the environment key's does not, so the role can neither
+    read nor write the deployment bucket's objects). Two Denies no Allow can lift, whatever `stack_actions`
+    becomes: no IAM at all (a template must not create or change roles and policies through the deploy;
+    that includes iam:PassRole, so a resource that needs a role passed to it, e.g. a Lambda function's
+    execution role, is out of reach until a scoped grant is added here), and no SSM action on the parameter
+    that records what runs in the account (only the deployment role writes it)."""
+    account = t.target(env, account)
+    return {"Version": VERSION, "Statement": [
+        _statement("StackResources", list(t.stack_actions), "*"),
+        _statement("AccountKeys", ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*"],
+                   t.keys_arn(account)),
+        {"Sid": "DenyIam", "Effect": "Deny", "Action": "iam:*", "Resource": "*"},
+        {"Sid": "DenyDeploymentRecord", "Effect": "Deny", "Action": "ssm:*",
+         "Resource": t.record_parameter_arn(env, account)},
     ]}
 
 

@@ -1,7 +1,8 @@
 """Every policy document groundwork writes for a config, rendered with placeholder account ids:
 the SCPs (groundwork's own too), the budget actions' role, and phase 4's and phase 5's trust,
-permission, key, bucket and repository policies, taken from the same spec functions the phases apply. For checks that look at all of them at once
-(every action and condition key exists in AWS: tests/unit/policy/test_catalogue.py)."""
+permission, key, bucket and repository policies (phase 5's CloudFormation service role in every
+deployment target included), taken from the same spec functions the phases apply. For checks that look
+at all of them at once (every action and condition key exists in AWS: tests/unit/policy/test_catalogue.py)."""
 
 from __future__ import annotations
 

@@ -248,6 +248,15 @@ EXPECTED: dict[str, list[tuple[str, int | None, str]]] = {
         ('network.account_prefix_length', 36, 'Input should be a valid integer'),
         ('network.availability_zones', 37, 'Input should be a valid integer'),
     ],
+    "stack_actions_too_broad": [
+        ("cicd.stack_name", 42, "'1-app': a CloudFormation stack name has 1-128 letters, digits and hyphens, "
+         "starting with a letter"),
+        ("cicd.stack_actions[1]", 45, "'iam:CreateRole': no IAM action is allowed, a template must not be able to "
+         "create or change roles and policies through the deploy"),
+        ("cicd.stack_actions[2]", 46, "'*' would let a template do anything, IAM included"),
+        ("cicd.stack_actions[3]", 47, "'IAM:PassRole': no IAM action is allowed"),
+        ("cicd.stack_actions[4]", 48, "'sqs': an IAM action is '<service>:<action>'"),
+    ],
     "access_key_in_config": [
         ('identity.permission_sets[0].description', 32, 'looks like an AWS access key id; credentials come from the Airflow connection, never the config'),
     ],
@@ -464,3 +473,40 @@ def test_environment_problems_are_reported_together_each_at_its_place():
         ("cicd.environments[3].name", "duplicate environment 'production' (first at cicd.environments[1]); a second "
                                       "entry would silently replace the first"),
     ]
+
+
+# --------------------------------------------------------------------------- CI/CD stack deployments
+def test_stack_settings_default_to_an_application_stack_without_iam():
+    cicd = load_config(VALID).cicd
+    assert (cicd.stack_name, cicd.cloudformation_role_name) == ("groundwork-app", "groundwork-cloudformation")
+    assert cicd.stack_actions and "*" not in cicd.stack_actions
+    assert not any(action.lower().startswith("iam:") for action in cicd.stack_actions)
+
+
+@pytest.mark.parametrize("actions, index, fragment", [
+    ('["iam:*"]', 0, "'iam:*': no IAM action is allowed, a template must not be able to create or change roles"),
+    ('["s3:*", "iam:PassRole"]', 1, "'iam:PassRole': no IAM action is allowed"),
+    ('["*"]', 0, "'*' would let a template do anything, IAM included"),
+    ('["s3:*", "*:*"]', 1, "'*:*': an IAM action is '<service>:<action>'"),
+])
+def test_stack_actions_that_could_reach_iam_are_refused_at_their_place(actions, index, fragment):
+    text = VALID.read_text() + f"  stack_actions: {actions}\n"
+    with pytest.raises(ConfigError) as info:
+        parse_config(text)
+    assert [(p.location, fragment in p.message) for p in info.value.problems] == [
+        (f"cicd.stack_actions[{index}]", True)]
+
+
+def test_an_empty_stack_action_list_is_refused():
+    with pytest.raises(ConfigError) as info:
+        parse_config(VALID.read_text() + "  stack_actions: []\n")
+    assert [(p.location, p.message) for p in info.value.problems] == [
+        ("cicd.stack_actions", "List should have at least 1 item after validation, not 0")]
+
+
+def test_a_team_chooses_its_stack_actions_and_names():
+    text = VALID.read_text() + ("  stack_name: orders-service\n  cloudformation_role_name: orders-cfn\n"
+                                "  stack_actions: [\"s3:*\", \"states:*\", \"ec2:Describe*\"]\n")
+    cicd = parse_config(text).cicd
+    assert (cicd.stack_name, cicd.cloudformation_role_name) == ("orders-service", "orders-cfn")
+    assert cicd.stack_actions == ["s3:*", "states:*", "ec2:Describe*"]

@@ -94,6 +94,21 @@ def test_every_generated_document_names_only_what_aws_has(path):
     assert problems(rendered) == []
 
 
+def test_phase_5_cloudformation_roles_and_stack_grants_are_in_the_catalogue():
+    """The CloudFormation service role of every deployment target, and the deployment role's stack grants
+    (the configured `stack_actions` are what a team edits; each one must name actions AWS has)."""
+    config = load_config(ROOT / "config" / "foundation.yaml")
+    rendered = documents(config)
+    for env in config.cicd.environments:
+        for name in env.accounts:
+            for which in ("trust", "permissions"):
+                assert f"role {config.cicd.cloudformation_role_name} ({name}) {which}" in rendered
+            sids = {s["Sid"] for s in rendered[f"role {config.cicd.deployment_role_name} ({name}) permissions"][
+                "Statement"]}
+            assert {"DeployStack", "ValidateTemplates", "PassCloudFormationRole"} <= sids
+    assert [unknown_action(a) for a in config.cicd.stack_actions] == [False] * len(config.cicd.stack_actions)
+
+
 def test_the_check_catches_names_aws_does_not_have():
     bad = {"SCP x": {"Statement": [
         {"Effect": "Deny", "Action": ["s3:PutObjectLockConfiguration", "s3:DeleteBucketPublicAccessBlock",

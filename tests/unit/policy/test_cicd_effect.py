@@ -1,6 +1,7 @@
 """What phase 5's trust, key, bucket and repository policies actually do, proven over the rendered
 documents with groundwork's evaluator (moto enforces none of them; the stand-in checks only the
-ExternalId on AssumeRole).
+ExternalId on AssumeRole). That includes the CloudFormation deploy: the deployment role works on its
+own stack only, through its own CloudFormation service role only, and that role can touch no IAM.
 
 Each row is one request: (document, principal, action, resource, extra context, allowed?). The same
 rows are then run against deliberately broken documents: each break must flip at least one row, so
@@ -41,6 +42,18 @@ def key_arn(account: str) -> str:
     return f"arn:aws:kms:{REGION}:{account}:key/0000aaaa-1111-2222-3333-444455556666"
 
 
+def stack(account: str, name: str = "groundwork-app") -> str:
+    return f"arn:aws:cloudformation:{REGION}:{account}:stack/{name}/5f2c1e10-0000-11ef-8000-0a1b2c3d4e5f"
+
+
+def role(account: str, name: str) -> str:
+    return f"arn:aws:iam::{account}:role/{name}"
+
+
+CFN = "cloudformation.amazonaws.com"
+TO_CFN = {"iam:PassedToService": CFN}
+
+
 def rendered(t: CicdTopology) -> dict[str, dict]:
     return {
         "prod_trust": docs.deployment_trust(t, EXTERNAL_ID),
@@ -54,12 +67,15 @@ def rendered(t: CicdTopology) -> dict[str, dict]:
         "artifact_bucket": docs.artifact_bucket_policy(t),
         "prod_bucket": docs.deployment_bucket_policy(t, "production", PROD),
         "repository": docs.repository_policy(t),
+        "prod_cfn_trust": docs.cloudformation_trust(t, "production", PROD),
+        "prod_cfn_permissions": docs.cloudformation_permissions(t, "production", PROD),
     }
 
 
 def rows(t: CicdTopology) -> list[tuple[str, str, str, str, dict, bool]]:
     pipeline = session(SHARED, "PipelineExecutionRole")
     dev_role, prod_role = session(DEV, "DeploymentRole"), session(PROD, "DeploymentRole")
+    prod_cfn = session(PROD, "groundwork-cloudformation")
     artifact_obj = f"arn:aws:s3:::{t.artifact_bucket}/app/app.tar.gz"
     prod_obj = f"arn:aws:s3:::{t.deployment_bucket('production', PROD)}/releases/x/app.tar.gz"
     dev_obj = f"arn:aws:s3:::{t.deployment_bucket('development', DEV)}/releases/x/app.tar.gz"
@@ -122,6 +138,59 @@ def rows(t: CicdTopology) -> list[tuple[str, str, str, str, dict, bool]]:
         ("repository", prod_role, "ecr:BatchGetImage", "*", {}, True),
         ("repository", prod_role, "ecr:PutImage", "*", {}, False),
         ("repository", session("999999999999", "DeploymentRole"), "ecr:BatchGetImage", "*", {}, False),
+        # the deployment role deploys its own account's stack, of the configured name, and nothing else
+        ("prod_permissions", prod_role, "cloudformation:CreateStack", stack(PROD), {}, True),
+        ("prod_permissions", prod_role, "cloudformation:UpdateStack", stack(PROD), {}, True),
+        ("prod_permissions", prod_role, "cloudformation:DeleteStack", stack(PROD), {}, True),
+        ("prod_permissions", prod_role, "cloudformation:DescribeStacks", stack(PROD), {}, True),
+        ("prod_permissions", prod_role, "cloudformation:DescribeStackEvents", stack(PROD), {}, True),
+        ("prod_permissions", prod_role, "cloudformation:GetTemplate", stack(PROD), {}, True),
+        ("prod_permissions", prod_role, "cloudformation:ValidateTemplate", "*", {}, True),
+        ("prod_permissions", prod_role, "cloudformation:GetTemplateSummary", "*", {}, True),
+        ("prod_permissions", prod_role, "cloudformation:CreateStack", stack(PROD, "another-app"), {}, False),
+        ("prod_permissions", prod_role, "cloudformation:UpdateStack", stack(PROD, "groundwork-app-2"), {}, False),
+        ("prod_permissions", prod_role, "cloudformation:CreateStack", stack(DEV), {}, False),
+        ("prod_permissions", prod_role, "cloudformation:UpdateStack", stack(STAGING), {}, False),
+        ("dev_permissions", dev_role, "cloudformation:UpdateStack", stack(PROD), {}, False),
+        ("prod_permissions", prod_role, "cloudformation:ExecuteChangeSet", stack(PROD), {}, False),
+        ("prod_permissions", prod_role, "cloudformation:CreateStackSet", "*", {}, False),
+        ("prod_permissions", prod_role, "cloudformation:SetStackPolicy", stack(PROD), {}, False),
+        # ... through its own CloudFormation role, passed to CloudFormation only
+        ("prod_permissions", prod_role, "iam:PassRole", role(PROD, "groundwork-cloudformation"), TO_CFN, True),
+        ("prod_permissions", prod_role, "iam:PassRole", role(PROD, "groundwork-cloudformation"),
+         {"iam:PassedToService": "lambda.amazonaws.com"}, False),
+        ("prod_permissions", prod_role, "iam:PassRole", role(PROD, "groundwork-cloudformation"), {}, False),
+        ("prod_permissions", prod_role, "iam:PassRole", role(DEV, "groundwork-cloudformation"), TO_CFN, False),
+        ("prod_permissions", prod_role, "iam:PassRole", role(PROD, "DeploymentRole"), TO_CFN, False),
+        ("prod_permissions", prod_role, "iam:PassRole", role(PROD, "OrganizationAccountAccessRole"), TO_CFN, False),
+        ("prod_permissions", prod_role, "iam:PassRole", role(PROD, "groundwork-cloudformation-admin"), TO_CFN, False),
+        ("prod_permissions", prod_role, "iam:CreateRole", "*", {}, False),
+        # the CloudFormation role: only CloudFormation, acting for this account (the confused deputy)
+        ("prod_cfn_trust", CFN, "sts:AssumeRole", "*", {"aws:SourceAccount": PROD}, True),
+        ("prod_cfn_trust", CFN, "sts:AssumeRole", "*", {"aws:SourceAccount": DEV}, False),
+        ("prod_cfn_trust", CFN, "sts:AssumeRole", "*", {}, False),
+        ("prod_cfn_trust", "lambda.amazonaws.com", "sts:AssumeRole", "*", {"aws:SourceAccount": PROD}, False),
+        ("prod_cfn_trust", prod_role, "sts:AssumeRole", "*", {"aws:SourceAccount": PROD}, False),
+        ("prod_cfn_trust", f"arn:aws:iam::{PROD}:root", "sts:AssumeRole", "*", {"aws:SourceAccount": PROD}, False),
+        # ... which may build what the templates need, with this account's keys, and no IAM whatsoever
+        ("prod_cfn_permissions", prod_cfn, "s3:CreateBucket", "arn:aws:s3:::orders-archive", {}, True),
+        ("prod_cfn_permissions", prod_cfn, "sqs:CreateQueue", f"arn:aws:sqs:{REGION}:{PROD}:orders", {}, True),
+        ("prod_cfn_permissions", prod_cfn, "ec2:DescribeVpcs", "*", {}, True),
+        ("prod_cfn_permissions", prod_cfn, "ssm:PutParameter",
+         f"arn:aws:ssm:{REGION}:{PROD}:parameter/orders/endpoint", {}, True),
+        ("prod_cfn_permissions", prod_cfn, "kms:GenerateDataKey", key_arn(PROD), {}, True),
+        ("prod_cfn_permissions", prod_cfn, "kms:Decrypt", key_arn(DEV), {}, False),
+        ("prod_cfn_permissions", prod_cfn, "kms:PutKeyPolicy", key_arn(PROD), {}, False),
+        ("prod_cfn_permissions", prod_cfn, "iam:CreateRole", "*", {}, False),
+        ("prod_cfn_permissions", prod_cfn, "iam:CreateRole", role(PROD, "minted"), {}, False),
+        ("prod_cfn_permissions", prod_cfn, "iam:PutRolePolicy", role(PROD, "DeploymentRole"), {}, False),
+        ("prod_cfn_permissions", prod_cfn, "iam:PassRole", role(PROD, "OrganizationAccountAccessRole"), {}, False),
+        ("prod_cfn_permissions", prod_cfn, "ec2:RunInstances", "*", {}, False),
+        ("prod_cfn_permissions", prod_cfn, "sts:AssumeRole", role(PROD, "OrganizationAccountAccessRole"), {}, False),
+        ("prod_cfn_permissions", prod_cfn, "ssm:PutParameter",
+         f"arn:aws:ssm:{REGION}:{PROD}:parameter/groundwork/deployment/current", {}, False),
+        ("prod_cfn_permissions", prod_cfn, "ssm:DeleteParameter",
+         f"arn:aws:ssm:{REGION}:{PROD}:parameter/groundwork/deployment/current", {}, False),
     ] + [
         # the deployment bucket refuses objects encrypted with any key but the environment's own
         ("prod_bucket+prod_permissions", prod_role, "s3:PutObject", prod_obj,
@@ -134,9 +203,11 @@ def rows(t: CicdTopology) -> list[tuple[str, str, str, str, dict, bool]]:
 
 
 def evaluate(documents: dict[str, dict], row) -> bool:
+    """A principal ending in .amazonaws.com is a service (aws:PrincipalServiceName), any other an ARN."""
     names, principal, action, resource, extra, _ = row
     chosen = [documents[name] for name in names.split("+")]
-    return is_allowed(chosen, action, resource, {"aws:PrincipalArn": principal, **extra})
+    who = "aws:PrincipalServiceName" if principal.endswith(".amazonaws.com") else "aws:PrincipalArn"
+    return is_allowed(chosen, action, resource, {who: principal, **extra})
 
 
 def test_rows_hold_for_the_rendered_documents(t):
@@ -180,6 +251,35 @@ BREAKS: dict[str, Callable[[dict, CicdTopology], None]] = {
         lambda d, t: _statement(d["repository"], "DeploymentRolesPull").update(Action="ecr:*"),
     "artifact key encryptable by deployment roles":
         lambda d, t: _statement(d["artifact_key"], "DeploymentRolesDecrypt").update(Action="kms:*"),
+    "deployment role may deploy any stack":
+        lambda d, t: _statement(d["prod_permissions"], "DeployStack").update(Resource="*"),
+    "deployment role may deploy any stack of its account":
+        lambda d, t: _statement(d["prod_permissions"], "DeployStack").update(
+            Resource=f"arn:aws:cloudformation:{REGION}:{PROD}:stack/*"),
+    "deployment role may use every cloudformation action":
+        lambda d, t: _statement(d["prod_permissions"], "DeployStack").update(Action="cloudformation:*"),
+    "deployment role may pass any role":
+        lambda d, t: _statement(d["prod_permissions"], "PassCloudFormationRole").update(Resource="*"),
+    "deployment role may pass its role to any service":
+        lambda d, t: _statement(d["prod_permissions"], "PassCloudFormationRole").pop("Condition"),
+    "cloudformation trust without aws:SourceAccount":
+        lambda d, t: _statement(d["prod_cfn_trust"], "CloudFormationAssumesRole").pop("Condition"),
+    "cloudformation role trusted by every service":
+        lambda d, t: _statement(d["prod_cfn_trust"], "CloudFormationAssumesRole").update(
+            Principal={"Service": [CFN, "lambda.amazonaws.com"]}),
+    "cloudformation role trusted by the deployment role's account":
+        lambda d, t: _statement(d["prod_cfn_trust"], "CloudFormationAssumesRole").update(
+            Principal={"Service": CFN, "AWS": f"arn:aws:iam::{PROD}:root"}),
+    "cloudformation role may do anything but IAM":
+        lambda d, t: _statement(d["prod_cfn_permissions"], "StackResources").update(Action="*"),
+    "cloudformation role may do anything, without the IAM deny":
+        lambda d, t: (_statement(d["prod_cfn_permissions"], "StackResources").update(Action="*"),
+                      d["prod_cfn_permissions"]["Statement"].remove(_statement(d["prod_cfn_permissions"], "DenyIam"))),
+    "cloudformation role may rewrite the deployment record":
+        lambda d, t: d["prod_cfn_permissions"]["Statement"].remove(
+            _statement(d["prod_cfn_permissions"], "DenyDeploymentRecord")),
+    "cloudformation role may use every account's keys":
+        lambda d, t: _statement(d["prod_cfn_permissions"], "AccountKeys").update(Resource="*"),
 }
 
 
@@ -238,6 +338,7 @@ def test_the_accounts_of_one_environment_are_as_separate_as_two_environments(two
         "artifact_bucket": docs.artifact_bucket_policy(t),
         "artifact_key": docs.artifact_key_policy(t),
         "repository": docs.repository_policy(t),
+        "b_cfn_trust": docs.cloudformation_trust(t, "production", PROD_B),
     }
     b_obj = f"arn:aws:s3:::{t.deployment_bucket('production', PROD_B)}/releases/x/app.tar.gz"
     a_obj = f"arn:aws:s3:::{t.deployment_bucket('production', PROD_A)}/releases/x/app.tar.gz"
@@ -261,7 +362,43 @@ def test_the_accounts_of_one_environment_are_as_separate_as_two_environments(two
         ("artifact_bucket", b_role, "s3:GetObject", artifact_obj, tls, True),
         ("artifact_key", b_role, "kms:Decrypt", "*", {}, True),
         ("repository", b_role, "ecr:BatchGetImage", "*", {}, True),
+        ("a_permissions", a_role, "cloudformation:UpdateStack", stack(PROD_A), {}, True),
+        ("a_permissions", a_role, "cloudformation:UpdateStack", stack(PROD_B), {}, False),
+        ("a_permissions", a_role, "iam:PassRole", role(PROD_A, "groundwork-cloudformation"), TO_CFN, True),
+        ("a_permissions", a_role, "iam:PassRole", role(PROD_B, "groundwork-cloudformation"), TO_CFN, False),
+        ("b_cfn_trust", CFN, "sts:AssumeRole", "*", {"aws:SourceAccount": PROD_B}, True),
+        ("b_cfn_trust", CFN, "sts:AssumeRole", "*", {"aws:SourceAccount": PROD_A}, False),
     ]
     wrong = [row for row in checks if evaluate(documents, row) != row[5]]
     assert wrong == []
     assert len(t.deployment_role_arns) == 5 and t.targets[-2:] == [("production", PROD_A), ("production", PROD_B)]
+
+
+# --------------------------------------------------------------------------- the CloudFormation deploy
+def test_the_stack_and_the_cloudformation_role_are_named_from_the_config(t):
+    assert t.stack_arn("production", PROD) == f"arn:aws:cloudformation:{REGION}:{PROD}:stack/groundwork-app/*"
+    assert t.cloudformation_role_arn("production", PROD) == role(PROD, "groundwork-cloudformation")
+    with pytest.raises(KeyError, match="is not in environment development"):
+        t.stack_arn("development", PROD)
+    with pytest.raises(KeyError, match="is not in environment development"):
+        t.cloudformation_role_arn("development", PROD)
+
+
+def test_the_cloudformation_role_allows_exactly_the_configured_stack_actions(t):
+    config = load_config(ROOT / "config" / "foundation.yaml")
+    allowed = _statement(docs.cloudformation_permissions(t, "production", PROD), "StackResources")
+    assert allowed["Action"] == sorted(config.cicd.stack_actions) and allowed["Resource"] == "*"
+    assert not any(a.lower().startswith("iam:") or a == "*" for a in t.stack_actions)
+
+
+def test_even_a_stack_action_list_of_everything_cannot_reach_iam(t):
+    """The Deny holds whatever the allowed list is: a later, broader list still mints no role."""
+    from dataclasses import replace
+
+    broad = replace(t, stack_actions=("*",))
+    documents = [docs.cloudformation_permissions(broad, "production", PROD)]
+    context = {"aws:PrincipalArn": session(PROD, "groundwork-cloudformation")}
+    assert is_allowed(documents, "ec2:RunInstances", "*", context)
+    for action in ("iam:CreateRole", "iam:AttachRolePolicy", "iam:PutRolePolicy", "iam:CreateUser",
+                   "iam:CreateAccessKey", "iam:PassRole", "iam:UpdateAssumeRolePolicy"):
+        assert not is_allowed(documents, action, role(PROD, "anything"), context), action

@@ -1,6 +1,7 @@
 """Phase 5 against in-process moto: what the first run builds, that a converged rerun mutates
-nothing, that each resource kind's drift is planned and repaired, and that the ExternalId never
-appears in a plan."""
+nothing, that each resource kind's drift is planned and repaired, that every deployment target gets
+the CloudFormation service role its stack is deployed through (and loses it with the target), and
+that the ExternalId never appears in a plan."""
 
 import json
 
@@ -44,12 +45,16 @@ def member(ctx, service, account):
 def test_first_run_builds_everything_and_a_rerun_plans_and_mutates_nothing(ready, config):
     plan = cicd.plan(ready, config, EXTERNAL_ID)
     kinds = sorted((c.kind, c.key) for c in plan.pending)
-    assert [c.action for c in plan.pending] == ["create"] * 13
+    assert [c.action for c in plan.pending] == ["create"] * 16  # pipeline role, 3 x (2 roles, key, bucket), store
     assert {k for k, _ in kinds} == {"iam_role", "kms_key", "s3_bucket", "ecr_repository"}
     assert ("iam_role", "Shared Services/PipelineExecutionRole") in kinds
     assert {key for kind, key in kinds if kind == "iam_role"} == {
         "Shared Services/PipelineExecutionRole", "Development/DeploymentRole", "Staging/DeploymentRole",
-        "Production/DeploymentRole"}
+        "Production/DeploymentRole", "Development/groundwork-cloudformation", "Staging/groundwork-cloudformation",
+        "Production/groundwork-cloudformation"}
+    keys = [c.key for c in plan.pending]  # each target's CloudFormation role comes before its deployment role
+    for name in ("Development", "Staging", "Production"):
+        assert keys.index(f"{name}/groundwork-cloudformation") + 1 == keys.index(f"{name}/DeploymentRole")
     assert cicd.needs_approval(plan)
 
     apply_all(ready, config, ids(plan))
@@ -90,6 +95,85 @@ def test_a_rotated_external_id_is_an_update_of_the_deployment_roles_only(built, 
     assert EXTERNAL_ID not in json.dumps(plan.to_dict()) and "rotated-external-id-77" not in json.dumps(plan.to_dict())
     apply_all(built, config, ids(plan), external_id="rotated-external-id-77")
     assert cicd.plan(built, config, "rotated-external-id-77").is_empty()
+
+
+def test_every_target_has_its_cloudformation_role_trusting_only_cloudformation_for_its_account(built, config):
+    t = topo(built, config)
+    assert len(t.targets) == 3
+    for env, account in t.targets:
+        iam = member(built, "iam", account)
+        role = iam.get_role(RoleName="groundwork-cloudformation")["Role"]
+        assert role["Arn"] == t.cloudformation_role_arn(env, account)
+        assert role["AssumeRolePolicyDocument"]["Statement"] == [{
+            "Sid": "CloudFormationAssumesRole", "Effect": "Allow",
+            "Principal": {"Service": "cloudformation.amazonaws.com"}, "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"aws:SourceAccount": account}}}]
+        assert {"Key": "managed-by", "Value": "groundwork"} in iam.list_role_tags(RoleName="groundwork-cloudformation")[
+            "Tags"]
+        permissions = iam.get_role_policy(RoleName="groundwork-cloudformation",
+                                          PolicyName="groundwork-permissions")["PolicyDocument"]
+        by_sid = {s["Sid"]: s for s in permissions["Statement"]}
+        assert by_sid["StackResources"]["Action"] == sorted(config.cicd.stack_actions)
+        assert by_sid["AccountKeys"]["Resource"] == t.keys_arn(account)
+        assert (by_sid["DenyIam"]["Effect"], by_sid["DenyIam"]["Action"]) == ("Deny", "iam:*")
+        others = {a for _, a in t.targets} - {account}
+        assert not any(other in json.dumps(permissions) for other in others)
+        # the deployment role of the same target deploys its stack through exactly this role
+        deploy = {s["Sid"]: s for s in iam.get_role_policy(RoleName="DeploymentRole",
+                                                           PolicyName="groundwork-permissions")["PolicyDocument"][
+            "Statement"]}
+        assert deploy["DeployStack"]["Resource"] == t.stack_arn(env, account)
+        assert deploy["PassCloudFormationRole"]["Resource"] == role["Arn"]
+        assert deploy["PassCloudFormationRole"]["Condition"] == {
+            "StringEquals": {"iam:PassedToService": "cloudformation.amazonaws.com"}}
+
+
+def test_a_cloudformation_role_drifted_or_deleted_is_planned_and_repaired(built, config):
+    t = topo(built, config)
+    dev = member(built, "iam", t.account_id("Development"))
+    dev.put_role_policy(RoleName="groundwork-cloudformation", PolicyName="groundwork-permissions",
+                        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+                            {"Effect": "Allow", "Action": "iam:*", "Resource": "*"}]}))
+    prod = member(built, "iam", t.account_id("Production"))
+    prod.delete_role_policy(RoleName="groundwork-cloudformation", PolicyName="groundwork-permissions")
+    prod.delete_role(RoleName="groundwork-cloudformation")
+    plan = cicd.plan(built, config, EXTERNAL_ID)
+    assert sorted((c.action, c.key, c.production) for c in plan.pending) == [
+        ("create", "Production/groundwork-cloudformation", True),
+        ("update", "Development/groundwork-cloudformation", False)]
+    apply_all(built, config, ids(plan))
+    assert cicd.plan(built, config, EXTERNAL_ID).is_empty()
+
+
+def test_an_account_leaving_the_environments_loses_both_roles_and_keeps_its_key(built, config):
+    from groundwork.config.loader import parse_config
+
+    from tests.conftest import ROOT
+
+    text = (ROOT / "config" / "foundation.yaml").read_text()
+    line = "    - {name: staging,     account: Staging}\n"
+    assert text.count(line) == 1
+    smaller = parse_config(text.replace(line, ""))
+    t = topo(built, config)
+    staging = member(built, "iam", t.account_id("Staging"))
+    staging.create_role(RoleName="TeamCloudFormation", AssumeRolePolicyDocument="{}")  # not groundwork's
+    removed = cicd.plan_removed_environments(built, smaller)
+    assert [(c.action, c.key) for c in removed] == [
+        ("delete", "Staging/DeploymentRole"), ("delete", "Staging/groundwork-cloudformation")]
+    assert all("nothing can deploy" in c.note for c in removed)
+
+    plan = cicd.plan(built, smaller, EXTERNAL_ID)  # the artifact store stops naming the staging role
+    apply_all(built, smaller, ids(plan) | {c.id for c in removed})
+    for name in ("DeploymentRole", "groundwork-cloudformation"):
+        with pytest.raises(staging.exceptions.NoSuchEntityException):
+            staging.get_role(RoleName=name)
+    assert staging.get_role(RoleName="TeamCloudFormation")
+    aliases = {a["AliasName"] for a in member(built, "kms", t.account_id("Staging")).list_aliases()["Aliases"]}
+    assert "alias/groundwork-deploy-staging" in aliases
+    assert cicd.plan_removed_environments(built, smaller) == []
+    assert cicd.plan(built, smaller, EXTERNAL_ID).is_empty()
+    for name in ("Development", "Production"):  # the targets that stay keep theirs
+        assert member(built, "iam", t.account_id(name)).get_role(RoleName="groundwork-cloudformation")
 
 
 def test_role_drift_is_repaired(built, config):

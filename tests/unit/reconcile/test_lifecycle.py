@@ -309,7 +309,8 @@ def test_an_environment_gone_with_its_retired_account_loses_its_deployment_role(
 
     planned = SPECS["phase5_cicd"].planned(ctx, config, external_id=cicd_steps.EXTERNAL_ID).plan
     removed = [c for c in planned.pending if c.kind == "iam_role" and c.action == "delete"]
-    assert [c.key for c in removed] == ["Development/DeploymentRole"] and "nothing can deploy" in removed[0].note
+    assert [c.key for c in removed] == ["Development/DeploymentRole", "Development/groundwork-cloudformation"]
+    assert "nothing can deploy" in removed[0].note
     cicd_steps.apply_all(ctx, config, cicd_steps.ids(planned))
     with pytest.raises(iam.exceptions.NoSuchEntityException):
         iam.get_role(RoleName="DeploymentRole")
