@@ -3,10 +3,10 @@ of an environment's accounts.
 
 The path every deployment takes: the orchestrator's credentials assume PipelineExecutionRole in
 Shared Services, which assumes the DeploymentRole of each account of each environment with the
-ExternalId. As that deployment role, "deploy" copies the artifact version from the artifact store
-into the account's deployment bucket, re-encrypted with the account's own KMS key, and records what
-runs there in an SSM parameter of that account. Deploying a digest that already runs changes nothing.
-Accounts are given by id; records and reports name them by their configured names.
+ExternalId. This module pins and verifies artifacts, builds that chain, and reads what runs where
+(the SSM record of each account) for approvers and reports; the deploy itself (a CloudFormation
+stack) is groundwork.stack_deploy. Accounts are given by id; records and reports name them by their
+configured names.
 
 No Airflow import here; the promotion DAG is a thin shell over these functions.
 """
@@ -18,7 +18,6 @@ import json
 import posixpath
 import re
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
 
 import boto3
 
@@ -114,38 +113,6 @@ def current(deployment: AwsContext, t: CicdTopology) -> dict | None:
     """What runs in the deployment role's account (its record), or None."""
     value = ssm.get_parameter(deployment.client("ssm"), t.record_parameter)
     return json.loads(value) if value else None
-
-
-def deploy(deployment: AwsContext, t: CicdTopology, env: str, account: str, artifact: Artifact,
-           run_id: str = "") -> dict:
-    """Deploy `artifact` to one account of `env` as its deployment role; a digest that already runs
-    there is left as is."""
-    client = deployment.client("s3")
-    bucket, key = t.deployment_bucket(env, account), deployed_key(artifact)
-    name = t.name_of(account)
-    record = current(deployment, t)
-    if record and record.get("digest") == artifact.digest and s3.head_object(client, bucket, key):
-        return {"environment": env, "account": name, "changed": False, "record": record}
-    body, _ = s3.read_object(client, t.artifact_bucket, artifact.key, artifact.version_id)
-    if digest_of(body) != artifact.digest:
-        raise ArtifactError(f"{artifact.source} changed under us: {digest_of(body)} is not {artifact.digest}")
-    env_key = t.environment_key_arn(env, account)
-    s3.put_encrypted_object(client, bucket, key, body, env_key,
-                            {"sha256": artifact.digest, "source": artifact.source})
-    record = {
-        "environment": env,
-        "account": name,
-        "digest": artifact.digest,
-        "artifact": artifact.source,
-        "version_id": artifact.version_id,
-        "object": f"s3://{bucket}/{key}",
-        "kms_key": env_key,
-        "run_id": run_id,
-        "deployed_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-    }
-    ssm.put_parameter(deployment.client("ssm"), t.record_parameter, json.dumps(record, sort_keys=True),
-                      description="groundwork: the artifact digest running in this account")
-    return {"environment": env, "account": name, "changed": True, "record": record}
 
 
 def status(pipeline: AwsContext, t: CicdTopology, external_id: str, envs: list[str] | None = None) -> dict:

@@ -1,18 +1,27 @@
 """Promotion DAG `promote_artifact`: the pipeline's promotion path. Build once, promote the same digest.
 
 ready -> targets -> verify_artifact -> deploy_<env 1> (mapped over its accounts) -> ... ->
-status_<env> -> approve_<env> -> deploy_<env> (mapped) -> ... -> report
+status_<env> -> approve_<env> -> deploy_<env> (mapped) [-> rollback_<env> (mapped)] -> ... -> report
 
 Trigger it with the artifact's S3 key in the Shared Services artifact store (and optionally the
-sha256 digest it must have); the trigger form validates both (Params). The environments, their
-order, their accounts and which of them need an approval come from the config's
+sha256 digest it must have); the trigger form validates both (Params). The artifact is a
+CloudFormation bundle (a zip: template.yaml plus template-config[.<environment>].json, see
+groundwork.stack_deploy); deploying it creates or updates the stack `cicd.stack_name` in each
+account, with the account's CloudFormation service role, and waits for it deferred. The
+environments, their order, their accounts and which of them need an approval come from the config's
 `cicd.environments`, read when the file is parsed: one deploy task per environment, mapped over that
 environment's accounts, so all of them are deployed together, after one approval when the
 environment requires one. `targets` checks, when the run starts, that the config still has exactly
 those environments and accounts (else: wait for the DAG to be parsed again). Every deployment runs
 as the orchestrator -> PipelineExecutionRole (Shared Services) -> DeploymentRole (the account, with
-the ExternalId). A rejection fails the approval task ("rejected by <user>"), that environment's
-deployments never run, and the run ends failed.
+the ExternalId).
+
+A failed stack operation is rolled back by CloudFormation; the deploy task fails naming the stack
+and its failing resource events, and nothing after it runs. In an environment that requires an
+approval, `rollback_<env>` then returns every account the promotion had already updated to the
+version it ran before, so such an environment (production) never runs two versions. A rejection
+fails the approval task ("rejected by <user>"), that environment's deployments never run, and the
+run ends failed.
 """
 
 from __future__ import annotations
@@ -111,8 +120,9 @@ def targets_task(expected: list[tuple[str, bool, list[str]]]):
 
 @task(task_id="verify_artifact", retries=0)
 def verify_artifact(params: dict | None = None):
-    """Pin the artifact's version in the artifact store and verify its sha256 digest."""
-    from groundwork import promotion
+    """Pin the artifact's version in the artifact store, verify its sha256 digest, and check that it
+    is a CloudFormation bundle for every environment (before anything is deployed anywhere)."""
+    from groundwork import promotion, stack_deploy
 
     if not (params or {}).get("artifact_key"):
         raise AirflowFailException("no artifact_key given: trigger promote_artifact with the S3 key of the "
@@ -122,29 +132,38 @@ def verify_artifact(params: dict | None = None):
         artifact = promotion.resolve_artifact(pipeline, t, params["artifact_key"], params.get("expected_digest") or None)
     except promotion.ArtifactError as exc:
         raise AirflowFailException(str(exc)) from None
-    print(f"verified {artifact.source} version {artifact.version_id}: {artifact.digest} ({artifact.size} bytes)")
+    try:
+        templates = stack_deploy.check_bundle(pipeline, t, artifact)
+    except promotion.ArtifactError as exc:
+        raise AirflowFailException(str(exc)) from None
+    print(f"verified {artifact.source} version {artifact.version_id}: {artifact.digest} ({artifact.size} bytes); "
+          f"a CloudFormation bundle: {templates}")
     return artifact.to_dict()
 
 
-def deploy_task(environment: str):
-    @task(task_id=f"deploy_{environment}", map_index_template="{{ task.op_kwargs['account'] }}")
-    def deploy(artifact: dict, account: str, **context):
-        """Deploy the verified digest to one account of this environment (the task is mapped over the
-        environment's accounts) through its deployment role, and record it there."""
-        from groundwork import promotion
+def deploy_task(environment: str, artifact):
+    """Deploy the verified bundle to every account of this environment (mapped over them), through
+    each account's deployment role: its CloudFormation stack created or updated, waited on deferred."""
+    from groundwork_airflow.stack_release import StackReleaseOperator
 
-        config, t, pipeline = _chain()
-        account_id = t.account_id(account)
-        deployment = promotion.deployment_context(pipeline, t, environment, account_id, external_id(config))
-        result = promotion.deploy(deployment, t, environment, account_id, promotion.Artifact.from_dict(artifact),
-                                  run_id=context["run_id"])
-        record = result["record"]
-        print(("deployed" if result["changed"] else "already running"), record["digest"], "in",
-              f"{environment}/{account}", "->", record["object"])
-        return {"environment": environment, "account": account, "changed": result["changed"],
-                "digest": record["digest"], "object": record["object"]}
+    return StackReleaseOperator.partial(
+        task_id=f"deploy_{environment}", environment=environment, artifact=artifact, retries=0,
+        map_index_template="{{ task.account_name }}",
+    )
 
-    return deploy
+
+def rollback_task(environment: str, artifact):
+    """After this environment's deploys, whatever their outcome (all done; the verified artifact is needed,
+    hence min one success): if some account did not end on the
+    artifact, every account that did is returned to the version it ran before."""
+    from airflow.sdk import TriggerRule
+
+    from groundwork_airflow.stack_release import StackReleaseOperator
+
+    return StackReleaseOperator.partial(
+        task_id=f"rollback_{environment}", environment=environment, artifact=artifact, mode="rollback",
+        retries=0, trigger_rule=TriggerRule.ALL_DONE_MIN_ONE_SUCCESS, map_index_template="{{ task.account_name }}",
+    )
 
 
 def status_task(environment: str):
@@ -191,7 +210,7 @@ def report(artifact: dict):
     behind = promotion.behind(records, artifact["digest"])
     if behind:
         raise AirflowFailException(f"{behind} do not run {artifact['digest']} after the promotion")
-    return {env: {name: {k: record[k] for k in ("digest", "artifact", "object", "run_id", "deployed_at")}
+    return {env: {name: {k: record.get(k) for k in ("digest", "artifact", "object", "stack", "run_id", "deployed_at")}
                   for name, record in accounts.items()}
             for env, accounts in records.items()}
 
@@ -208,11 +227,12 @@ def build_promotion_dag() -> DAG:
         ready() >> targets >> artifact
         previous = artifact
         for environment, needs_approval, accounts in environments:
-            deploy = deploy_task(environment).partial(artifact=artifact).expand(account=list(accounts))
+            deploy = deploy_task(environment, artifact).expand(account_name=list(accounts))
             if needs_approval:
                 status = status_task(environment)(artifact)
                 approve = approval_task(environment)
                 previous >> status >> approve >> deploy
+                deploy >> rollback_task(environment, artifact).expand(account_name=list(accounts))
             else:
                 previous >> deploy
             previous = deploy

@@ -25,8 +25,8 @@ def multi_dag():
 
 
 def mapped_over(task) -> list[str]:
-    assert type(task).__name__ == "DecoratedMappedOperator", task.task_id
-    return task.op_kwargs_expand_input.value["account"]
+    assert type(task).__name__ == "MappedOperator" and task.operator_class.__name__ == "StackReleaseOperator", task
+    return task.expand_input.value["account_name"]
 
 
 def assert_chain(dag, order):
@@ -38,7 +38,12 @@ def test_promotion_order(dag):
     order = ["ready", "targets", "verify_artifact", "deploy_development", "deploy_staging", "status_production",
              "approve_production", "deploy_production", "report"]
     assert_chain(dag, order)
-    assert set(dag.task_ids) == set(order)
+    assert set(dag.task_ids) == set(order) | {"rollback_production"}
+    # after production's deploys, whatever their outcome: return the updated accounts if one failed
+    rollback = dag.get_task("rollback_production")
+    assert rollback.upstream_task_ids == {"deploy_production", "verify_artifact"} and rollback.trigger_rule == "all_done_min_one_success"
+    assert mapped_over(rollback) == ["Production"] and rollback.partial_kwargs["mode"] == "rollback"
+    assert "rollback_production" not in dag.get_task("report").upstream_task_ids
     # production is deployed only after the approval, and the same verified artifact feeds every deployment
     assert {"approve_production", "verify_artifact"} <= dag.get_task("deploy_production").upstream_task_ids
     for env in ("development", "staging", "production"):
@@ -52,13 +57,14 @@ def test_a_two_account_production_is_deployed_together_after_one_approval(multi_
     order = ["ready", "targets", "verify_artifact", "deploy_dev", "deploy_test", "status_staging", "approve_staging",
              "deploy_staging", "status_production", "approve_production", "deploy_production", "report"]
     assert_chain(dag, order)
-    assert set(dag.task_ids) == set(order)  # one deploy task per environment, never one per account
+    # one deploy task per environment, never one per account; a rollback after each guarded one
+    assert set(dag.task_ids) == set(order) | {"rollback_staging", "rollback_production"}
     assert mapped_over(dag.get_task("deploy_production")) == ["Production A", "Production B"]
     assert mapped_over(dag.get_task("deploy_test")) == ["Test"]
     deploy = dag.get_task("deploy_production")
     assert deploy.upstream_task_ids == {"approve_production", "verify_artifact"}
     assert deploy.max_active_tis_per_dagrun is None  # the accounts together, not one after the other
-    assert "{{ task.op_kwargs['account'] }}" == deploy.partial_kwargs["map_index_template"]
+    assert "{{ task.account_name }}" == deploy.partial_kwargs["map_index_template"]
     # staging requires an approval (requires_approval: true); dev and test need none
     assert [t for t in dag.task_ids if t.startswith("approve_")] == ["approve_staging", "approve_production"]
 
@@ -67,8 +73,10 @@ def test_not_a_phase_tags_and_settings(dag):
     assert dag.schedule is None or str(dag.timetable.summary) in ("None", "")
     assert set(dag.tags) == {"groundwork", "promotion"}
     assert dag.catchup is False and dag.max_active_runs == 1
-    once = {"ready", "targets", "verify_artifact", "approve_production"}  # retrying cannot change their answer
-    for task in dag.tasks:  # AWS work (deploy, status, report) is retried
+    # retrying cannot change their answer; a failed stack operation is a person's call (clear to retry)
+    once = {"ready", "targets", "verify_artifact", "approve_production", "deploy_development", "deploy_staging",
+            "deploy_production", "rollback_production"}
+    for task in dag.tasks:  # other AWS work (status, report) is retried
         assert task.retries == (0 if task.task_id in once else 2), task.task_id
 
 

@@ -1,23 +1,25 @@
-"""Promotion against in-process moto: verify the digest, deploy the same bytes through the role
-chain into each environment's account (re-encrypted with its key), record what runs; a rerun changes
-nothing. Two production accounts: tests/unit/reconcile/test_cicd_layout.py."""
+"""Promotion against in-process moto: verify the digest, reach the deployment roles through the role
+chain, read what runs where for the approver. The deploys themselves (CloudFormation stacks):
+tests/unit/test_stack_deploy.py; two production accounts: tests/unit/reconcile/test_cicd_layout.py."""
 
 import hashlib
 import json
 
 import pytest
 
-from groundwork import promotion
+from groundwork import promotion, stack_deploy
 from groundwork.phases import cicd
 
-from tests.unit.reconcile.cicd_steps import EXTERNAL_ID, apply_all, foundation_done, ids
+from tests.unit.reconcile.cicd_steps import (APP_TEMPLATE, EXTERNAL_ID, apply_all, deploy_until_done,
+                                             foundation_done, ids)
 
-BODY = b"release 1.4.2 build 881\n"
+BODY = stack_deploy.make_bundle(APP_TEMPLATE, {"Version": "1.4.2"})
 DIGEST = "sha256:" + hashlib.sha256(BODY).hexdigest()
 
 
 @pytest.fixture
-def env(ctx, foundation_config):
+def env(ctx, foundation_config, monkeypatch):
+    monkeypatch.setenv("GROUNDWORK_STANDIN_STACK_SECONDS", "0")
     foundation_done(ctx, foundation_config)
     apply_all(ctx, foundation_config, ids(cicd.plan(ctx, foundation_config, EXTERNAL_ID)))
     t = cicd.topology(ctx, foundation_config)
@@ -47,38 +49,10 @@ def test_a_wrong_or_missing_digest_or_artifact_is_refused(env):
         promotion.resolve_artifact(pipeline, t, "app/unsigned", "md5:abc")
 
 
-def test_promotion_deploys_the_same_digest_everywhere_and_a_rerun_changes_nothing(env):
+def test_deploying_to_one_environment_leaves_the_others_untouched(env):
     ctx, t, pipeline = env
     artifact = promotion.resolve_artifact(pipeline, t, "app/app-1.4.2.tar.gz")
-    for name, account in t.targets:
-        deployment = promotion.deployment_context(pipeline, t, name, account, EXTERNAL_ID)
-        result = promotion.deploy(deployment, t, name, account, artifact, run_id="run-1")
-        assert result["changed"] and result["record"]["digest"] == DIGEST
-        s3 = ctx.client("s3", account_id=account)
-        head = s3.head_object(Bucket=t.deployment_bucket(name, account), Key=promotion.deployed_key(artifact))
-        assert head["ServerSideEncryption"] == "aws:kms"
-        assert head["SSEKMSKeyId"].endswith(f"{account}:alias/groundwork-deploy-{name}")
-        record = json.loads(ctx.client("ssm", account_id=account).get_parameter(
-            Name="/groundwork/deployment/current")["Parameter"]["Value"])
-        assert record["digest"] == DIGEST and record["environment"] == name
-        assert record["account"] == t.name_of(account)
-    status = promotion.status(pipeline, t, EXTERNAL_ID)
-    assert {r["digest"] for accounts in status.values() for r in accounts.values()} == {DIGEST}
-    assert promotion.behind(status, DIGEST) == []
-
-    ctx.calls.clear()
-    for name, account in t.targets:
-        deployment = promotion.deployment_context(pipeline, t, name, account, EXTERNAL_ID)
-        assert promotion.deploy(deployment, t, name, account, artifact, run_id="run-2")["changed"] is False
-    assert ctx.mutating_calls() == []
-
-
-def test_deploying_to_one_environment_leaves_the_others_untouched(env):
-    _, t, pipeline = env
-    artifact = promotion.resolve_artifact(pipeline, t, "app/app-1.4.2.tar.gz")
-    account = t.account_id("Development")
-    dev = promotion.deployment_context(pipeline, t, "development", account, EXTERNAL_ID)
-    promotion.deploy(dev, t, "development", account, artifact)
+    deploy_until_done(ctx, pipeline, t, "development", t.account_id("Development"), artifact)
     status = promotion.status(pipeline, t, EXTERNAL_ID)
     assert status == {"development": {"Development": status["development"]["Development"]},
                       "staging": {"Staging": None}, "production": {"Production": None}}

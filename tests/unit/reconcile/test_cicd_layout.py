@@ -1,7 +1,8 @@
 """Phase 5 and promotion with environments as a team has them (config/examples/multi_account_production.yaml):
 dev -> test -> staging -> production, production made of two accounts. Every account of every environment
-gets its own deployment role, key and bucket; the artifact store names every deployment role; change keys
-are stable and a converged rerun plans nothing; both production accounts are deployed the same digest.
+gets its own CloudFormation service role, deployment role, key and bucket; the artifact store names every
+deployment role; change keys are stable and a converged rerun plans nothing; both production accounts are
+deployed the same digest.
 
 One phase 1 + phase 5 build per module (in-process moto); the tests only read it, or add deployments.
 """
@@ -13,14 +14,15 @@ import json
 
 import pytest
 
-from groundwork import promotion
+from groundwork import promotion, stack_deploy
 from groundwork.config.loader import load_config, parse_config
 from groundwork.phases import cicd
 from groundwork.phases.foundation import NotConverged
 
 from tests.conftest import ROOT
 from tests.unit.conftest import in_process_aws
-from tests.unit.reconcile.cicd_steps import EXTERNAL_ID, apply_all, foundation_done, ids
+from tests.unit.reconcile.cicd_steps import (APP_TEMPLATE, EXTERNAL_ID, apply_all, deploy_until_done,
+                                             foundation_done, ids)
 
 MULTI = ROOT / "config" / "examples" / "multi_account_production.yaml"
 ITEMS = ["dev/Development", "test/Test", "staging/Staging", "production/Production A", "production/Production B"]
@@ -50,16 +52,16 @@ def test_items_are_every_account_of_every_environment_in_promotion_order(config)
         ("production", True, ["Production A", "Production B"])]
 
 
-def test_the_first_plan_gives_every_account_a_role_a_key_and_a_bucket(built, config):
+def test_the_first_plan_gives_every_account_its_roles_a_key_and_a_bucket(built, config):
     ctx, first = built
     t = cicd.topology(ctx, config)
-    assert [c.action for c in first.pending] == ["create"] * (1 + 3 * len(ITEMS) + 3)
+    assert [c.action for c in first.pending] == ["create"] * (1 + 4 * len(ITEMS) + 3)
     keys = {c.key: c for c in first.pending}
     for item in ITEMS:
         env, name = item.split("/")
         account = t.account_id(name)
-        expected = [f"{name}/DeploymentRole", f"{name}/alias/groundwork-deploy-{env}",
-                    f"{name}/{t.deployment_bucket(env, account)}"]
+        expected = [f"{name}/groundwork-cloudformation", f"{name}/DeploymentRole",
+                    f"{name}/alias/groundwork-deploy-{env}", f"{name}/{t.deployment_bucket(env, account)}"]
         for key in expected:
             assert key in keys, key
             assert keys[key].production == (name in GUARDED), key
@@ -87,6 +89,14 @@ def test_both_production_accounts_have_their_own_role_key_and_bucket(built, conf
         assert users == t.deployment_role_arn("production", account)
         buckets = {x["Name"] for x in ctx.client("s3", account_id=account).list_buckets()["Buckets"]}
         assert t.deployment_bucket("production", account) in buckets
+        iam = ctx.client("iam", account_id=account)
+        trust = iam.get_role(RoleName="groundwork-cloudformation")["Role"]["AssumeRolePolicyDocument"]
+        assert trust["Statement"][0]["Condition"] == {"StringEquals": {"aws:SourceAccount": account}}
+        cfn = json.dumps(iam.get_role_policy(RoleName="groundwork-cloudformation",
+                                             PolicyName="groundwork-permissions")["PolicyDocument"])
+        assert other not in cfn and t.keys_arn(account) in cfn
+        assert t.stack_arn("production", account) in permissions
+        assert t.cloudformation_role_arn("production", account) in permissions
 
 
 def test_the_artifact_store_names_every_deployment_role(built, config):
@@ -126,11 +136,13 @@ def test_an_item_the_config_does_not_have_is_refused(built, config):
         cicd.apply_environment(ctx, config, "production", set(), EXTERNAL_ID)
 
 
-def test_an_account_leaving_its_environment_has_its_deployment_role_planned_for_removal(built):
+def test_an_account_leaving_its_environment_has_its_roles_planned_for_removal(built):
     ctx, _ = built
     smaller = parse_config(MULTI.read_text().replace("accounts: [Production A, Production B]",
                                                      "accounts: [Production A]"))
-    assert [c.key for c in cicd.plan_removed_environments(ctx, smaller)] == ["Production B/DeploymentRole"]
+    removed = cicd.plan_removed_environments(ctx, smaller)
+    assert [c.key for c in removed] == ["Production B/DeploymentRole", "Production B/groundwork-cloudformation"]
+    assert all(c.production for c in removed)
     pending = cicd.plan(ctx, smaller, EXTERNAL_ID).pending  # the artifact store stops naming it
     assert {c.key for c in pending} == {"Shared Services/PipelineExecutionRole",
                                         "Shared Services/alias/groundwork-artifacts",
@@ -139,11 +151,12 @@ def test_an_account_leaving_its_environment_has_its_deployment_role_planned_for_
 
 
 # --------------------------------------------------------------------------- promotion
-BODY = b"release 2.0.0 build 17\n"
+BODY = stack_deploy.make_bundle(APP_TEMPLATE, {"Version": "2.0.0"})
 DIGEST = "sha256:" + hashlib.sha256(BODY).hexdigest()
 
 
-def test_a_promotion_reaches_both_production_accounts_with_the_same_digest(built, config):
+def test_a_promotion_reaches_both_production_accounts_with_the_same_digest(built, config, monkeypatch):
+    monkeypatch.setenv("GROUNDWORK_STANDIN_STACK_SECONDS", "0")
     ctx, _ = built
     t = cicd.topology(ctx, config)
     pipeline = promotion.pipeline_context(ctx, t)
@@ -151,8 +164,7 @@ def test_a_promotion_reaches_both_production_accounts_with_the_same_digest(built
                                      Metadata={"sha256": DIGEST})
     artifact = promotion.resolve_artifact(pipeline, t, "app/app-2.0.0.tar.gz")
     for env, account in t.targets[:3]:  # dev, test, staging
-        promotion.deploy(promotion.deployment_context(pipeline, t, env, account, EXTERNAL_ID), t, env, account,
-                         artifact, run_id="run-1")
+        deploy_until_done(ctx, pipeline, t, env, account, artifact)
     records = promotion.status(pipeline, t, EXTERNAL_ID)
     assert list(records) == ["dev", "test", "staging", "production"]
     assert records["production"] == {"Production A": None, "Production B": None}
@@ -164,9 +176,8 @@ def test_a_promotion_reaches_both_production_accounts_with_the_same_digest(built
     assert "| staging | Staging | `" + DIGEST in text
 
     for account in t.accounts_of("production"):  # what the mapped deploy_production does, one account each
-        deployment = promotion.deployment_context(pipeline, t, "production", account, EXTERNAL_ID)
-        result = promotion.deploy(deployment, t, "production", account, artifact, run_id="run-1")
-        assert result["changed"] and result["account"] == t.name_of(account)
+        result = deploy_until_done(ctx, pipeline, t, "production", account, artifact)
+        assert result.changed and result.record["account"] == t.name_of(account)
         head = ctx.client("s3", account_id=account).head_object(
             Bucket=t.deployment_bucket("production", account), Key=promotion.deployed_key(artifact))
         assert head["SSEKMSKeyId"].endswith(f"{account}:alias/groundwork-deploy-production")
@@ -179,8 +190,7 @@ def test_a_promotion_reaches_both_production_accounts_with_the_same_digest(built
 
     ctx.calls.clear()
     for env, account in t.targets:
-        deployment = promotion.deployment_context(pipeline, t, env, account, EXTERNAL_ID)
-        assert promotion.deploy(deployment, t, env, account, artifact, run_id="run-2")["changed"] is False
+        assert deploy_until_done(ctx, pipeline, t, env, account, artifact, run_id="run-2").changed is False
     assert ctx.mutating_calls() == []
 
 
