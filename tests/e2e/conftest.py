@@ -34,6 +34,25 @@ PORTS = (os.environ.get("GROUNDWORK_E2E_PORTS") or "18080,15055,15432").split(",
 CONFIG_FILE = STATE_DIR / "foundation.yaml"
 
 
+def promotion_layout(text: str) -> str:
+    """The main stack's organization: the blueprint's, plus a second production account, and
+    environments as a team has them (dev -> test -> staging -> production of two accounts), so
+    that phase 5 and the promotion run on more than one account per environment. Edited as text:
+    the file keeps its comments and layout, which some tests edit by line."""
+    lines = text.splitlines(keepends=True)
+    production = next(i for i, line in enumerate(lines) if line.lstrip().startswith("- {name: Production,"))
+    second = (lines[production].replace("name: Production,", "name: Production EU,")
+              .replace("aws-production@", "aws-production-eu@").replace("cidr: 10.0.0.0/16", "cidr: 10.3.0.0/16"))
+    assert second != lines[production] and "10.3.0.0/16" in second
+    lines.insert(production + 1, second)
+    start = next(i for i, line in enumerate(lines) if line.strip() == "environments:")
+    end = next(i for i in range(start + 1, len(lines)) if not lines[i].lstrip().startswith("- "))
+    indent = lines[start + 1][: len(lines[start + 1]) - len(lines[start + 1].lstrip())]
+    lines[start + 1:end] = [f"{indent}- {{name: {name}, accounts: [{accounts}]}}\n" for name, accounts in (
+        ("dev", "Development"), ("test", "Sandbox"), ("staging", "Staging"), ("production", "Production, Production EU"))]
+    return "".join(lines)
+
+
 @dataclass
 class Stack:
     env: dict[str, str]
@@ -67,6 +86,14 @@ class Stack:
                                timeout=10).read()
 
 
+def main_config():
+    """The config the main stack runs (the blueprint with `promotion_layout`), parsed; usable at
+    import time, before the session has written the stack's copy."""
+    from groundwork.config.loader import parse_config
+
+    return parse_config(promotion_layout((ROOT / "config" / "foundation.yaml").read_text()), str(CONFIG_FILE))
+
+
 def stack_settings(state_dir: Path, ports: list[str]) -> local_stack.Settings:
     """A test stack's settings: its state dir and ports over the session's environment, and its copy
     of the blueprint config (`<state dir>/foundation.yaml`) instead of any exported FOUNDATION_CONFIG."""
@@ -76,10 +103,14 @@ def stack_settings(state_dir: Path, ports: list[str]) -> local_stack.Settings:
     return local_stack.Settings.load(env)
 
 
-def running_stack(state_dir: Path, ports: list[str]):
-    """Start (or reuse) a stack, empty its AWS, pause every phase; yield it; stop it at the end."""
+def running_stack(state_dir: Path, ports: list[str], layout=None):
+    """Start (or reuse) a stack, empty its AWS, pause every phase; yield it; stop it at the end.
+    The stack reads a copy of the blueprint config, changed by `layout(text) -> text` if given."""
     state_dir.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(ROOT / "config" / "foundation.yaml", state_dir / "foundation.yaml")
+    if layout is None:
+        shutil.copyfile(ROOT / "config" / "foundation.yaml", state_dir / "foundation.yaml")
+    else:
+        (state_dir / "foundation.yaml").write_text(layout((ROOT / "config" / "foundation.yaml").read_text()))
     settings = stack_settings(state_dir, ports)
     try:
         local_stack.up(settings)
@@ -113,7 +144,7 @@ def running_stack(state_dir: Path, ports: list[str]):
 
 @pytest.fixture(scope="session")
 def stack():
-    yield from running_stack(STATE_DIR, PORTS)
+    yield from running_stack(STATE_DIR, PORTS, promotion_layout)
 
 
 @pytest.fixture(scope="session")

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from groundwork.config.loader import load_config
-from tests.e2e.conftest import converged_rerun, trigger_until_approval
+from tests.e2e.conftest import converged_rerun, main_config, trigger_until_approval
 
 DAG = "phase1_foundation"
-CONFIG = load_config()
+CONFIG = main_config()
 pytestmark = pytest.mark.e2e
 
 

@@ -9,13 +9,12 @@ import time
 
 import pytest
 
-from groundwork.config.loader import load_config
 from groundwork.reconcile.identity_assignments import desired_assignments
 from groundwork.reconcile.identity_permission_sets import is_admin
-from tests.e2e.conftest import converged_rerun, trigger_until_approval
+from tests.e2e.conftest import converged_rerun, main_config, trigger_until_approval
 
 DAG = "phase2_identity"
-CONFIG = load_config()
+CONFIG = main_config()
 pytestmark = pytest.mark.e2e
 
 

@@ -9,12 +9,11 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from groundwork.config.loader import load_config
 from tests.e2e.cicd_helpers import client, member
-from tests.e2e.conftest import converged_rerun, trigger_until_approval
+from tests.e2e.conftest import converged_rerun, main_config, trigger_until_approval
 
 DAG = "phase4_observability"
-CONFIG = load_config()
+CONFIG = main_config()
 OBS = CONFIG.observability
 pytestmark = pytest.mark.e2e
 

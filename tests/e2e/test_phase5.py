@@ -11,9 +11,11 @@ import pytest
 from groundwork_standin.recording import Recorder
 
 from tests.e2e.cicd_helpers import account_ids, client, external_id, fingerprint, member
+from tests.e2e.conftest import main_config
 
 DAG = "phase5_cicd"
 pytestmark = pytest.mark.e2e
+CONFIG = main_config()
 
 
 @pytest.fixture(scope="module")
@@ -44,21 +46,27 @@ def test_the_approved_run_builds_the_deployment_foundation(stack, first_run, com
     assert admin.wait_for_run(DAG, first_run, timeout=600) == "success", admin.task_states(DAG, first_run)
     ids = account_ids(stack)
     shared = ids["Shared Services"]
-    for name in ("Development", "Staging", "Production"):
+    targets = {f"{env.name}/{name}": (env.name, name) for env in CONFIG.cicd.environments for name in env.accounts}
+    assert len(targets) == 5  # dev, test, staging, and production's two accounts (tests/e2e/conftest.py)
+    for env, name in targets.values():
         iam = client(stack, member(stack, ids[name]), "iam")
         trust = iam.get_role(RoleName="DeploymentRole")["Role"]["AssumeRolePolicyDocument"]["Statement"][0]
         assert trust["Principal"] == {"AWS": f"arn:aws:iam::{shared}:role/PipelineExecutionRole"}
         held = trust["Condition"]["StringEquals"]["sts:ExternalId"]
         assert fingerprint(held) == fingerprint(external_id()), "the trust policy holds another ExternalId"
+        service_role = iam.get_role(RoleName=CONFIG.cicd.cloudformation_role_name)["Role"]
+        [statement] = service_role["AssumeRolePolicyDocument"]["Statement"]
+        assert statement["Principal"] == {"Service": "cloudformation.amazonaws.com"}
+        assert statement["Condition"]["StringEquals"]["aws:SourceAccount"] == ids[name]
         kms = client(stack, member(stack, ids[name]), "kms")
-        assert any(a["AliasName"] == f"alias/groundwork-deploy-{name.lower()}" for a in kms.list_aliases()["Aliases"])
+        assert any(a["AliasName"] == f"alias/groundwork-deploy-{env}" for a in kms.list_aliases()["Aliases"])
     shared_session = member(stack, shared)
     buckets = {b["Name"] for b in client(stack, shared_session, "s3").list_buckets()["Buckets"]}
     assert f"groundwork-artifacts-{shared}-us-east-1" in buckets
     repo = client(stack, shared_session, "ecr").describe_repositories()["repositories"]
     assert [(r["repositoryName"], r["imageTagMutability"]) for r in repo] == [("groundwork/app", "IMMUTABLE")]
     verified = admin.xcom(DAG, first_run, "verify")
-    assert set(verified["deployment_roles"]) == {"development/Development", "staging/Staging", "production/Production"}
+    assert set(verified["deployment_roles"]) == set(targets)
     for task_id in ("plan", "apply_environment", "verify"):
         log = admin.task_log(DAG, first_run, task_id, map_index=0 if task_id == "apply_environment" else -1)
         assert external_id() not in log, f"the ExternalId is in the {task_id} log"

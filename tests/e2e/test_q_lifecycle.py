@@ -44,6 +44,9 @@ def _close_sandbox(raw) -> None:
     for assignment in raw["identity"]["assignments"]:
         if "Sandbox" in assignment.get("accounts", []):
             assignment["accounts"].remove("Sandbox")
+    # a closed account is deployed to no more (the validator refuses it in an environment)
+    environments = raw["cicd"]["environments"]
+    environments[:] = [e for e in environments if e.get("accounts") != ["Sandbox"]]
 
 
 @pytest.fixture
