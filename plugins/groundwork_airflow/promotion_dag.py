@@ -152,16 +152,16 @@ def deploy_task(environment: str, artifact):
     )
 
 
-def rollback_task(environment: str, artifact):
-    """After this environment's deploys, whatever their outcome (all done; the verified artifact is needed,
-    hence min one success): if some account did not end on the
+def rollback_task(environment: str):
+    """After this environment's deploys, when all are done and at least one succeeded (else nothing was
+    updated and the scheduler skips it without starting it): if some account did not end on the
     artifact, every account that did is returned to the version it ran before."""
     from airflow.sdk import TriggerRule
 
     from groundwork_airflow.stack_release import StackReleaseOperator
 
     return StackReleaseOperator.partial(
-        task_id=f"rollback_{environment}", environment=environment, artifact=artifact, mode="rollback",
+        task_id=f"rollback_{environment}", environment=environment, mode="rollback",
         retries=0, trigger_rule=TriggerRule.ALL_DONE_MIN_ONE_SUCCESS, map_index_template="{{ task.account_name }}",
     )
 
@@ -232,7 +232,7 @@ def build_promotion_dag() -> DAG:
                 status = status_task(environment)(artifact)
                 approve = approval_task(environment)
                 previous >> status >> approve >> deploy
-                deploy >> rollback_task(environment, artifact).expand(account_name=list(accounts))
+                deploy >> rollback_task(environment).expand(account_name=list(accounts))
             else:
                 previous >> deploy
             previous = deploy

@@ -28,8 +28,9 @@ class StackReleaseOperator(AccountWait):
     template_fields = ("account_name", "artifact")
     POLL_INTERVAL = 5.0
     TIMEOUT = timedelta(hours=2)  # CloudFormation's own default stack timeout is none; a person decides after
+    GRACE_SECONDS = 20.0  # a small stack settles within this; a real one (minutes) is waited on deferred
 
-    def __init__(self, *, environment: str, artifact, mode: str = "deploy", **kwargs):
+    def __init__(self, *, environment: str, artifact=None, mode: str = "deploy", **kwargs):
         super().__init__(**kwargs)
         if mode not in ("deploy", "rollback"):
             raise ValueError(f"mode {mode!r}")
@@ -54,6 +55,8 @@ class StackReleaseOperator(AccountWait):
         from groundwork import promotion, stack_deploy
 
         config, ctx, t, pipeline, account, deployment = self._chain()
+        if self.mode == "rollback":  # not an upstream by XComArg: its trigger rule counts only the deploys
+            self.artifact = context["ti"].xcom_pull(task_ids="verify_artifact")
         artifact, note = promotion.Artifact.from_dict(self.artifact), ""
         if self.mode == "rollback":
             from groundwork_airflow.runtime_secrets import external_id

@@ -41,7 +41,7 @@ def test_promotion_order(dag):
     assert set(dag.task_ids) == set(order) | {"rollback_production"}
     # after production's deploys, whatever their outcome: return the updated accounts if one failed
     rollback = dag.get_task("rollback_production")
-    assert rollback.upstream_task_ids == {"deploy_production", "verify_artifact"} and rollback.trigger_rule == "all_done_min_one_success"
+    assert rollback.upstream_task_ids == {"deploy_production"} and rollback.trigger_rule == "all_done_min_one_success"
     assert mapped_over(rollback) == ["Production"] and rollback.partial_kwargs["mode"] == "rollback"
     assert "rollback_production" not in dag.get_task("report").upstream_task_ids
     # production is deployed only after the approval, and the same verified artifact feeds every deployment

@@ -120,7 +120,9 @@ def test_version_1_reaches_every_environment_in_order_and_both_production_accoun
         "dev": ["Development"], "test": ["Sandbox"], "staging": ["Staging"], "production": sorted(PRODUCTION)}
     states = admin.task_states(DAG, run_id)
     assert {s for task, s in states.items() if task.startswith("rollback_production")} == {"skipped"}
-    assert "waiting on stack_settled (deferred" in admin.task_log(DAG, run_id, "deploy_dev", map_index=0)
+    log = admin.task_log(DAG, run_id, "deploy_dev", map_index=0)
+    assert f"stack {CONFIG.cicd.stack_name} in dev/Development: create started; waiting" in log
+    assert "deployed " + digest + " in dev/Development" in log
 
 
 def test_version_2_failing_in_staging_stops_there_and_production_keeps_version_1(stack, ids):
