@@ -1,4 +1,5 @@
-"""Gates that wait, and mean it, on the real stack (after phases 1 and 2 have succeeded):
+"""Gates that wait, and mean it, on the second stack (after phases 1 and 2 have succeeded; phase 1
+by the preflight test before it, when run in order):
 - phase 1's config changed and phase 1 not rerun: phase 2's gate refuses at once, naming phase 1's
   run and the mismatch, and nothing after the gate runs;
 - phase 2 triggered while phase 1 waits for its approval: the gate waits deferred (no worker
@@ -12,7 +13,7 @@ import time
 import pytest
 
 from groundwork_ops.rollout import next_run
-from tests.e2e.conftest import CONFIG_FILE, pause_phases_after
+from tests.e2e.conftest import pause_phases_after
 
 PHASE1, PHASE2 = "phase1_foundation", "phase2_identity"
 pytestmark = pytest.mark.e2e
@@ -23,7 +24,7 @@ CHANGED = ORIGINAL.replace("no IAM users.", "no IAM users (reviewed).")
 @pytest.fixture
 def changed_phase1_config(stack, ensure_phase):
     ensure_phase(PHASE2)
-    path = CONFIG_FILE  # what the stack reads
+    path = stack.state_dir / "foundation.yaml"  # what the stack reads
     original = path.read_text()
     assert original.count(ORIGINAL) == 1
     path.write_text(original.replace(ORIGINAL, CHANGED))
