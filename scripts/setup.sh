@@ -42,3 +42,16 @@ if [[ ! -x /usr/bin/chromium ]]; then
          "install it with: sudo apt-get install chromium (or run scripts/setup.sh as root)" >&2
   fi
 fi
+
+# The CeleryExecutor end-to-end test (tests/e2e/celery/) and GROUNDWORK_EXECUTOR=CeleryExecutor stacks
+# run Debian's redis-server as the broker, started by the stack on its own port (never the system
+# service).
+if [[ ! -x /usr/bin/redis-server ]]; then
+  if [[ "$(id -u)" -eq 0 ]]; then
+    echo "[setup] installing redis-server (apt) for the CeleryExecutor stack" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server
+  else
+    echo "[setup] HINT: /usr/bin/redis-server is missing, so tests/e2e/celery/ will fail;" \
+         "install it with: sudo apt-get install redis-server (or run scripts/setup.sh as root)" >&2
+  fi
+fi

@@ -24,7 +24,8 @@ os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 def pytest_xdist_make_scheduler(config, log):
     """Under `-n 3 --dist loadgroup` (scripts/test.sh): the end-to-end tests are two units of work,
     each run in file order by one worker on its own stack (tests/e2e/ and tests/e2e/fresh_aws/),
-    while the third worker runs the other tests.
+    while the third worker runs the other tests; tests/e2e/celery/ (the CeleryExecutor stack) is a
+    third such unit, run by whichever worker is free, never inside another group.
     (xdist 3.8's own loadgroup reads `xdist_group` marks through `item._nodeid`, which pytest 9
     no longer uses for `nodeid`: the marks are silently ignored and e2e tests spread over both
     workers, each starting a stack on the same ports.)"""
@@ -36,6 +37,8 @@ def pytest_xdist_make_scheduler(config, log):
         def _split_scope(self, nodeid: str) -> str:
             if nodeid.startswith("tests/e2e/fresh_aws/"):
                 return "e2e-fresh"  # their own stack (tests/e2e/fresh_aws/conftest.py), another worker
+            if nodeid.startswith("tests/e2e/celery/"):
+                return "e2e-celery"  # the CeleryExecutor stack (tests/e2e/celery/conftest.py), its own unit
             return "e2e" if nodeid.startswith("tests/e2e/") else nodeid
 
     return OneStackScheduling(config, log)

@@ -69,6 +69,11 @@ PERSISTED: dict[str, str | None] = {
     "GROUNDWORK_PARALLELISM": "6",
     "GROUNDWORK_MIN_FILE_PROCESS_INTERVAL": "5",
     "GROUNDWORK_AIRFLOW_USERS": "admin:admin,approver:user,viewer:viewer",
+    # the executor (groundwork_ops/executor.py): CeleryExecutor adds Redis and N celery workers
+    "GROUNDWORK_EXECUTOR": "LocalExecutor",
+    "GROUNDWORK_CELERY_WORKERS": "2",
+    "GROUNDWORK_CELERY_CONCURRENCY": "2",
+    "GROUNDWORK_REDIS_PORT": "56379",
 }
 
 # Never pass AWS credentials/endpoints/profiles from the caller's environment to the components:
@@ -79,6 +84,15 @@ CALLER_AWS_VARS = ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AW
                    "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_REGION", "AWS_DEFAULT_REGION")
 
 TOKEN_VAR = "GROUNDWORK_STACK_TOKEN"
+
+
+def _executor():
+    """groundwork_ops.executor (imported late: it imports this module; run as __main__, this very
+    module is the one it gets, so there is one StackError)."""
+    sys.modules.setdefault("groundwork_ops.stack", sys.modules[__name__])
+    from groundwork_ops import executor
+
+    return executor
 
 
 class StackError(Exception):
@@ -116,6 +130,15 @@ def _number(name: str, value: str, low: int = 0, high: int | None = None) -> int
         span = f"{low}-{high}" if high is not None else f">= {low}"
         raise StackError(f"{name} must be a whole number ({span}), got {value!r}")
     return number
+
+
+def _executor_name(value: str) -> str:
+    """GROUNDWORK_EXECUTOR: LocalExecutor or CeleryExecutor (case as Airflow spells them)."""
+    from groundwork_ops.executor import EXECUTORS
+
+    if value not in EXECUTORS:
+        raise StackError(f"GROUNDWORK_EXECUTOR must be one of {', '.join(EXECUTORS)}, got {value!r}")
+    return value
 
 
 _SETTING_LINE = re.compile(r'^(?:\[\[ -n "\$\{(?P<guard>\w+):-\}" \]\] \|\| )?(?P<name>\w+)=(?P<value>.*)$')
@@ -165,6 +188,11 @@ class Settings:
     airflow_users: str = PERSISTED["GROUNDWORK_AIRFLOW_USERS"]
     up_timeout: int = 180
     standin_record: bool = False  # GROUNDWORK_STANDIN_RECORD=1: record every stand-in request from start
+    executor: str = "LocalExecutor"  # or CeleryExecutor (groundwork_ops/executor.py)
+    celery_workers: int = 2
+    celery_concurrency: int = 2
+    redis_port: int = 56379
+    redis_bin: Path = Path("/usr/bin/redis-server")
     venv: Path = ROOT / ".venv"
     pg_bin: Path = Path("/usr/lib/postgresql/15/bin")
     root: Path = ROOT
@@ -197,6 +225,11 @@ class Settings:
             airflow_users=raw["GROUNDWORK_AIRFLOW_USERS"],
             up_timeout=_number("GROUNDWORK_UP_TIMEOUT", env.get("GROUNDWORK_UP_TIMEOUT") or "180"),
             standin_record=env.get("GROUNDWORK_STANDIN_RECORD", "0") == "1",
+            executor=_executor_name(raw["GROUNDWORK_EXECUTOR"]),
+            celery_workers=_number("GROUNDWORK_CELERY_WORKERS", raw["GROUNDWORK_CELERY_WORKERS"], 1, 16),
+            celery_concurrency=_number("GROUNDWORK_CELERY_CONCURRENCY", raw["GROUNDWORK_CELERY_CONCURRENCY"], 1),
+            redis_port=_number("GROUNDWORK_REDIS_PORT", raw["GROUNDWORK_REDIS_PORT"], 1, 65535),
+            redis_bin=Path(env.get("GROUNDWORK_REDIS_BIN") or "/usr/bin/redis-server"),
             venv=Path(env.get("GROUNDWORK_VENV") or root / ".venv"),
             pg_bin=Path(env.get("GROUNDWORK_PG_BIN") or "/usr/lib/postgresql/15/bin"),
             root=root,
@@ -215,6 +248,10 @@ class Settings:
             "GROUNDWORK_PARALLELISM": str(self.parallelism),
             "GROUNDWORK_MIN_FILE_PROCESS_INTERVAL": str(self.min_file_process_interval),
             "GROUNDWORK_AIRFLOW_USERS": self.airflow_users,
+            "GROUNDWORK_EXECUTOR": self.executor,
+            "GROUNDWORK_CELERY_WORKERS": str(self.celery_workers),
+            "GROUNDWORK_CELERY_CONCURRENCY": str(self.celery_concurrency),
+            "GROUNDWORK_REDIS_PORT": str(self.redis_port),
         }
 
     # -- paths
@@ -414,6 +451,7 @@ def component_environment(settings: Settings) -> dict[str, str]:
     env["GROUNDWORK_STANDIN_URL"] = standin
     env["GROUNDWORK_AIRFLOW_URL"] = url
     env["GROUNDWORK_STATE_DIR"] = str(s.state_dir)
+    env.update(_executor().executor_environment(s))  # CeleryExecutor: broker, result backend, concurrency
     if s.base_env.get("FOUNDATION_CONFIG"):
         env["FOUNDATION_CONFIG"] = os.path.realpath(s.base_env["FOUNDATION_CONFIG"])
     return env
@@ -988,7 +1026,7 @@ def wait_healthy(settings: Settings) -> None:
 def stack_pids(settings: Settings) -> set[int]:
     """Every process of our components' sessions, and the postmaster."""
     pids = set()
-    for name in COMPONENTS:
+    for name in (*COMPONENTS, *_executor().started_names(settings)):
         pid = running(settings, name)
         if pid:
             pids.update(member for member, _ in session_members(pid))
@@ -1083,6 +1121,7 @@ def up(settings: Settings) -> None:
              [str(settings.python), "-m", "groundwork_standin", "serve", "--host", "127.0.0.1",
               "--port", str(settings.standin_port), "--record-file", str(settings.record_file),
               *(["--record"] if settings.standin_record else [])], components)
+    _executor().start_broker(settings, components)  # CeleryExecutor: redis, before the scheduler
     db_migrate(settings, env)
     airflow = str(settings.airflow_bin)
     start_bg(settings, "api-server", settings.airflow_port,
@@ -1090,8 +1129,10 @@ def up(settings: Settings) -> None:
     start_bg(settings, "scheduler", None, [airflow, "scheduler", "--skip-serve-logs"], components)
     start_bg(settings, "dag-processor", None, [airflow, "dag-processor"], components)
     start_bg(settings, "triggerer", None, [airflow, "triggerer", "--skip-serve-logs"], components)
+    _executor().start_workers(settings, components)  # CeleryExecutor: the celery workers
     say(f"waiting for health (timeout {settings.up_timeout}s)")
     wait_healthy(settings)
+    _executor().wait_ready(settings)
     say(f"healthy after {int(time.monotonic() - t0)}s")
     check_loopback_only(settings)
 
@@ -1119,7 +1160,7 @@ def print_summary(settings: Settings, out: TextIO | None = None) -> None:
 def down(settings: Settings) -> None:
     """Stop everything the stack started (Airflow, stand-in, stragglers, PostgreSQL)."""
     if settings.run.is_dir():
-        stop_bg(settings, 30, [*AIRFLOW_COMPONENTS, "standin"])
+        stop_bg(settings, 30, [*AIRFLOW_COMPONENTS, "standin", *_executor().started_names(settings)])
         reap_strays(settings)
     pg_down(settings)
     settings.settings_file.unlink(missing_ok=True)
@@ -1153,6 +1194,9 @@ def status(settings: Settings, out: TextIO | None = None) -> int:
         else:
             lines.append(row % (name, "stopped", "-", "-"))
             rc = 3
+    for name, state, pid, detail in _executor().status_rows(settings):
+        lines.append(row % (name, state, pid, detail))
+        rc = rc if state == "running" else 3
     body = http_get(f"{settings.airflow_url}/api/v2/monitor/health", 3)
     if body is not None:
         lines.append(f"health: {body}")
