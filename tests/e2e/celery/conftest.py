@@ -40,8 +40,10 @@ def celery_settings():
         return stack_settings(CELERY_STATE_DIR, CELERY_PORTS[:3])
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def stack():
+    """Module-scoped: stopped as soon as its test is done, not kept idle (scheduler, dag-processor,
+    two workers) while the same pytest worker runs the rest of the suite."""
     # running_stack reads the stack's settings from the environment when it starts: the Celery
     # settings apply to that start only, not to the rest of the session's environment.
     with mock.patch.dict(os.environ, CELERY_ENV):
