@@ -216,6 +216,9 @@ def test_trigger_holds_its_event_until_the_resume_floor(monkeypatch):
 class FakeWaiter:
     """An operator's probe wait, with defer recorded instead of raised."""
 
+    GRACE_SECONDS = 0.0  # ProbeWait's default: check once, then defer
+    GRACE_POLL_SECONDS = 0.05
+
     def __init__(self):
         from groundwork_airflow.triggers import ProbeWait
 
@@ -258,6 +261,19 @@ def test_a_wait_not_over_defers_with_the_resume_floor(monkeypatch):
     trigger, method = waiter.deferred
     assert method == "finished" and trigger.arguments == {"name": "x"}
     assert trigger.not_before >= time.time() + RESUME_FLOOR_SECONDS - 1
+
+
+def test_a_wait_over_within_the_grace_period_is_not_deferred(monkeypatch):
+    from groundwork.phases import probes
+
+    answers = iter([(False, {"state": "IN_PROGRESS"}), (False, {"state": "IN_PROGRESS"}), (True, {"state": "SUCCEEDED"})])
+    monkeypatch.setattr(probes, "create_account", lambda ctx, **kw: next(answers))
+    waiter = FakeWaiter()
+    waiter.GRACE_SECONDS = 5.0
+    config = __import__("types").SimpleNamespace(aws=None)
+    assert waiter.wait({}, config, None, "groundwork.phases.probes:create_account", {}, "finished",
+                       poll_interval=1, timeout=5)[1]["result"] == {"state": "SUCCEEDED"}
+    assert waiter.deferred is None
 
 
 def test_trigger_reports_a_timeout_and_errors(monkeypatch):
