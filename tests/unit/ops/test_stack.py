@@ -47,7 +47,7 @@ def test_defaults_without_environment_or_settings_file(state, tmp_path):
     assert (settings.pg_port, settings.standin_port, settings.airflow_port) == (55432, 5055, 8080)
     assert settings.dags_folder == str(tmp_path / "dags")
     assert settings.plugins_folder == str(tmp_path / "plugins")
-    assert (settings.parallelism, settings.min_file_process_interval, settings.up_timeout) == (6, 5, 180)
+    assert (settings.parallelism, settings.min_file_process_interval, settings.up_timeout) == (6, 30, 180)
     assert settings.airflow_users == "admin:admin,approver:user,viewer:viewer"
     assert settings.venv == tmp_path / ".venv"
     assert settings.state_dir == state.resolve()
