@@ -12,9 +12,10 @@ TRAIL_PROBE = "groundwork.phases.observability:trail_logging"
 
 
 class TrailLoggingSensor(ProbeWait, BaseOperator):
-    """Done when the organization trail logs: checked once, then deferred to the triggerer (no
-    worker slot held) until it does."""
+    """Done when the organization trail logs: checked in the worker for a few seconds, then
+    deferred to the triggerer (no worker slot held) until it does."""
 
+    GRACE_SECONDS = ProbeWait.AWS_GRACE_SECONDS
     TIMEOUT = timedelta(minutes=15)
 
     def execute(self, context):

@@ -127,6 +127,10 @@ class ProbeWait:
     # Seconds to keep checking in the worker before deferring: a deferral costs the resume floor plus a
     # second task start (~20 s); worth holding a slot this long for a wait that usually ends sooner.
     GRACE_SECONDS = 0.0
+    # What the waits on AWS use: half a deferral's cost. A wait AWS ends within seconds (an assignment,
+    # an IAM role's propagation, an attachment on the stand-in) costs no round trip; one that takes
+    # minutes (CreateAccount) costs at most this much slot time more than deferring at once.
+    AWS_GRACE_SECONDS = 10.0
     GRACE_POLL_SECONDS = 2.0
 
     def _context(self):
@@ -143,11 +147,15 @@ class ProbeWait:
         timeout = self.TIMEOUT.total_seconds() if timeout is None else timeout
         check = resolve_probe(probe)
         done, result = check(ctx, **arguments)
-        grace_until = time.monotonic() + self.GRACE_SECONDS
+        started = time.monotonic()
+        grace_until = started + self.GRACE_SECONDS
         while not done and time.monotonic() < grace_until:  # a wait over in seconds costs no deferral round trip
             time.sleep(min(self.GRACE_POLL_SECONDS, max(grace_until - time.monotonic(), 0)))
             done, result = check(ctx, **arguments)
         if done:
+            if time.monotonic() > started + 0.1:
+                self.log.info("%s done after %.1f s in the worker (not deferred)", probe.partition(":")[2],
+                              time.monotonic() - started)
             return getattr(self, method_name)(context, {"status": "done", "probe": probe, "result": result})
         self.log.info("waiting on %s (deferred, no worker slot held)", probe.partition(":")[2])
         self.defer(
@@ -167,6 +175,8 @@ class ProbeWait:
 
 class AccountWait(ProbeWait, BaseOperator):
     """A step mapped over accounts (`account_name`) whose work may end in a wait on a probe."""
+
+    GRACE_SECONDS = ProbeWait.AWS_GRACE_SECONDS
 
     template_fields = ("account_name",)
 

@@ -44,6 +44,8 @@ def test_trail_sensor_defers_with_a_serializable_probe(monkeypatch):
     monkeypatch.setattr("groundwork_airflow.phase.load_runtime_config", lambda: Config)
     monkeypatch.setattr("groundwork_airflow.aws.context_for", lambda config: object())
     monkeypatch.setattr("groundwork.phases.observability.trail_logging", lambda ctx, trail_name: (False, {}))
+    assert trail_logging.TrailLoggingSensor.GRACE_SECONDS == trail_logging.ProbeWait.AWS_GRACE_SECONDS
+    monkeypatch.setattr(trail_logging.TrailLoggingSensor, "GRACE_SECONDS", 0.0)  # defer at once
     sensor = trail_logging.TrailLoggingSensor(task_id="trail_logging")
     with pytest.raises(TaskDeferred) as deferred:
         sensor.execute({})

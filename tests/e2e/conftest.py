@@ -94,24 +94,26 @@ def main_config():
     return parse_config(promotion_layout((ROOT / "config" / "foundation.yaml").read_text()), str(CONFIG_FILE))
 
 
-def stack_settings(state_dir: Path, ports: list[str]) -> local_stack.Settings:
-    """A test stack's settings: its state dir and ports over the session's environment, and its copy
-    of the blueprint config (`<state dir>/foundation.yaml`) instead of any exported FOUNDATION_CONFIG."""
+def stack_settings(state_dir: Path, ports: list[str], environment: dict | None = None) -> local_stack.Settings:
+    """A test stack's settings: its state dir and ports over the session's environment (and
+    `environment`), and its copy of the blueprint config (`<state dir>/foundation.yaml`) instead of
+    any exported FOUNDATION_CONFIG."""
     named = dict(zip(("GROUNDWORK_AIRFLOW_PORT", "GROUNDWORK_STANDIN_PORT", "GROUNDWORK_PG_PORT"), ports))
-    env = {**os.environ, "GROUNDWORK_STATE_DIR": str(state_dir), **named,
+    env = {**os.environ, **(environment or {}), "GROUNDWORK_STATE_DIR": str(state_dir), **named,
            "FOUNDATION_CONFIG": str(state_dir / "foundation.yaml")}
     return local_stack.Settings.load(env)
 
 
-def running_stack(state_dir: Path, ports: list[str], layout=None):
+def running_stack(state_dir: Path, ports: list[str], layout=None, environment: dict | None = None):
     """Start (or reuse) a stack, empty its AWS, pause every phase; yield it; stop it at the end.
-    The stack reads a copy of the blueprint config, changed by `layout(text) -> text` if given."""
+    The stack reads a copy of the blueprint config, changed by `layout(text) -> text` if given;
+    `environment` adds to what its components see (e.g. the stand-in's delays)."""
     state_dir.mkdir(parents=True, exist_ok=True)
     if layout is None:
         shutil.copyfile(ROOT / "config" / "foundation.yaml", state_dir / "foundation.yaml")
     else:
         (state_dir / "foundation.yaml").write_text(layout((ROOT / "config" / "foundation.yaml").read_text()))
-    settings = stack_settings(state_dir, ports)
+    settings = stack_settings(state_dir, ports, environment)
     try:
         local_stack.up(settings)
     except local_stack.StackError as error:
@@ -144,7 +146,10 @@ def running_stack(state_dir: Path, ports: list[str], layout=None):
 
 @pytest.fixture(scope="session")
 def stack():
-    yield from running_stack(STATE_DIR, PORTS, promotion_layout)
+    # CreateAccount takes longer on this stack's stand-in than the worker checks before deferring
+    # (ProbeWait.AWS_GRACE_SECONDS): phase 1 here waits deferred, as it does on AWS (minutes).
+    yield from running_stack(STATE_DIR, PORTS, promotion_layout,
+                             environment={"GROUNDWORK_STANDIN_CREATE_ACCOUNT_SECONDS": "12"})
 
 
 @pytest.fixture(scope="session")

@@ -286,3 +286,13 @@ def test_trigger_reports_a_timeout_and_errors(monkeypatch):
 
     monkeypatch.setattr(trigger, "_check_once", boom)
     assert _collect(trigger) == {"status": "error", "probe": "assume_role", "message": "no route"}
+
+
+def test_every_wait_on_aws_checks_in_the_worker_before_deferring():
+    """A wait AWS usually ends within seconds costs no deferral round trip (the resume floor and a
+    second task start); the grace is shorter than that round trip, so a long wait loses little."""
+    from groundwork_airflow.phase_dag import WAITS
+    from groundwork_airflow.triggers import RESUME_FLOOR_SECONDS, ProbeWait
+
+    assert 0 < ProbeWait.AWS_GRACE_SECONDS < RESUME_FLOOR_SECONDS
+    assert {name: op.GRACE_SECONDS for name, op in WAITS.items()} == dict.fromkeys(WAITS, ProbeWait.AWS_GRACE_SECONDS)

@@ -74,8 +74,10 @@ def main(argv: list[str] | None = None) -> int:
         help="moto request recorder file (JSON lines); recording starts with POST /moto-api/recorder/start-recording",
     )
     s.add_argument("--record", action="store_true", help="record every request from the start")
-    s.add_argument("--create-account-seconds", type=float, default=2.0,
-                   help="CreateAccount stays IN_PROGRESS this long, as in AWS (0: instant, as moto)")
+    s.add_argument("--create-account-seconds", type=float,
+                   default=float(os.environ.get("GROUNDWORK_STANDIN_CREATE_ACCOUNT_SECONDS", "2")),
+                   help="CreateAccount stays IN_PROGRESS this long, as in AWS (0: instant, as moto); "
+                        "default GROUNDWORK_STANDIN_CREATE_ACCOUNT_SECONDS or 2")
     s.set_defaults(func=_cmd_serve)
 
     r = sub.add_parser("reset", help="POST /moto-api/reset: drop all moto state")

@@ -100,7 +100,7 @@ class AwsContext:
     endpoint_for: Callable[[str], str | None] = lambda service: None
     calls: list[ApiCall] = field(default_factory=list)
     _clients: dict = field(default_factory=dict, repr=False)
-    _sessions: dict = field(default_factory=dict, repr=False)
+    _credentials: dict = field(default_factory=dict, repr=False)  # member account id -> client keyword arguments
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     MANAGEMENT = "management"
@@ -110,12 +110,15 @@ class AwsContext:
         key = (service, account_id or self.MANAGEMENT, region or self.region)
         with self._lock:
             if key not in self._clients:
-                session = self._session_for(account_id)
-                client = session.client(
+                # Member accounts' clients come from the management session with the access role's
+                # credentials: one botocore loader, so each service's model is read once per process
+                # (a session per account read it again for every account: half of a plan's time).
+                client = self.session.client(
                     service,
                     region_name=key[2],
                     endpoint_url=self.endpoint_for(service),
                     config=RETRY_CONFIG,
+                    **self._credentials_for(account_id),
                 )
                 client.meta.events.register("before-call", self._recorder(key[1], service))
                 service_id = client.meta.service_model.service_id.hyphenize()
@@ -135,18 +138,18 @@ class AwsContext:
     def mutating_calls(self) -> list[ApiCall]:
         return [c for c in self.calls if c.mutating]
 
-    def _session_for(self, account_id: str | None):
+    def _credentials_for(self, account_id: str | None) -> dict:
+        """Client keyword arguments: none for the management account, the access role's for a member."""
         if account_id is None:
-            return self.session
-        if account_id not in self._sessions:
+            return {}
+        if account_id not in self._credentials:
             creds = self.assume(account_id)
-            self._sessions[account_id] = boto3.session.Session(
-                aws_access_key_id=creds["AccessKeyId"],
-                aws_secret_access_key=creds["SecretAccessKey"],
-                aws_session_token=creds["SessionToken"],
-                region_name=self.region,
-            )
-        return self._sessions[account_id]
+            self._credentials[account_id] = {
+                "aws_access_key_id": creds["AccessKeyId"],
+                "aws_secret_access_key": creds["SecretAccessKey"],
+                "aws_session_token": creds["SessionToken"],
+            }
+        return self._credentials[account_id]
 
     def _recorder(self, account: str, service: str):
         def record(model, **_):

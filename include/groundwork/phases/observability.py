@@ -45,7 +45,7 @@ def topology(ctx: AwsContext, config) -> ObservabilityTopology:
 def as_role(ctx: AwsContext, role_name: str | None = None, region: str | None = None) -> AwsContext:
     """The same credentials and call log, reaching member accounts through another role / region."""
     return dataclasses.replace(ctx, access_role_name=role_name or ctx.access_role_name, region=region or ctx.region,
-                               calls=ctx.calls, _clients={}, _sessions={}, _lock=threading.RLock())
+                               calls=ctx.calls, _clients={}, _credentials={}, _lock=threading.RLock())
 
 
 def _client(ctx: AwsContext, t: ObservabilityTopology, service: str, account: str, region: str | None = None):
