@@ -39,6 +39,9 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--config", help="config file (default: $FOUNDATION_CONFIG or config/foundation.yaml)")
     plan.add_argument("--json", action="store_true", help="print the plan as JSON")
     commands.add_parser("reference", help="print the config reference (every field) as Markdown")
+    pools = commands.add_parser("pools", help="print the Airflow pools the config sizes (operations.concurrency), "
+                                              "as `airflow pools import` reads them (no AWS read)")
+    pools.add_argument("--config", help="config file (default: $FOUNDATION_CONFIG or config/foundation.yaml)")
     check = commands.add_parser("preflight", help="check service quotas and the management account before phase 1 "
                                                   "(reads AWS, changes nothing)")
     check.add_argument("--config", help="config file (default: $FOUNDATION_CONFIG or config/foundation.yaml)")
@@ -157,6 +160,11 @@ def main(argv: list[str] | None = None) -> int:
             return OK
         if args.command == "preflight":
             return preflight(args.config)
+        if args.command == "pools":
+            from groundwork.pools import pools
+
+            print(json.dumps(pools(load_config(args.config)), indent=2))
+            return OK
         if args.command == "cost":
             return cost(args.config, args.json, args.assume)
         return plan(args.phase, args.config, args.json)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from airflow.sdk import DAG, task
 
 from groundwork.phases.spec import SPECS, PhaseSpec, Step
+from groundwork.pools import pool_name
 from groundwork_airflow import phase
 from groundwork_airflow.accounts import EnsureAccountOperator
 from groundwork_airflow.identity_assignments import EnsureAssignmentsOperator
@@ -127,8 +128,8 @@ def step_task(spec: PhaseSpec, step: Step, first: bool):
     plan_task_id = f"plan_{step.task_id}" if step.approval else "plan"
     if first or step.approval:
         options["trigger_rule"] = "none_failed_min_one_success"  # after the approval, or without one
-    if step.max_active:
-        options["max_active_tis_per_dagrun"] = step.max_active
+    if step.pool:
+        options["pool"] = pool_name(step.pool)
 
     @task(**options)
     def run(item: str | None = None, **context):
@@ -179,7 +180,7 @@ def build_phase_dag(dag_id: str, spec: PhaseSpec | None = None) -> DAG:
             names = items_task(spec, step) if step.each else None
             if step.wait:
                 operator = WAITS[step.task_id]
-                options = {"max_active_tis_per_dagrun": step.max_active} if step.max_active else {}
+                options = {"pool": pool_name(step.pool)} if step.pool else {}
                 current = (operator.partial(task_id=step.task_id, **options).expand(account_name=names)
                            if names is not None else operator(task_id=step.task_id))
             else:

@@ -30,8 +30,8 @@ def test_a_config_schedule_is_what_the_dag_uses(monkeypatch, tmp_path):
 
     text = (ROOT / "config" / "foundation.yaml").read_text()
     path = tmp_path / "foundation.yaml"
-    path.write_text("operations:\n  drift_schedule: '0 6 * * 1-5'\n" + text)
+    path.write_text(text.replace("operations:\n", "operations:\n  drift_schedule: '0 6 * * 1-5'\n", 1))
     monkeypatch.setenv("FOUNDATION_CONFIG", str(path))
     assert parse_time_schedule() == "0 6 * * 1-5"
-    path.write_text("operations:\n  drift_schedule: null\n" + text)
+    path.write_text(text.replace("operations:\n", "operations:\n  drift_schedule: null\n", 1))
     assert parse_time_schedule() is None

@@ -32,4 +32,4 @@ def test_each_account_of_each_environment_is_one_mapped_item(dag):
     apply = dag.get_task("apply_environment")
     assert "environment_accounts" in apply.upstream_task_ids and "apply_pipeline" in items.upstream_task_ids
     assert apply.op_kwargs_expand_input.value["item"].operator is items
-    assert apply.max_active_tis_per_dagrun == 3
+    assert apply.pool == "groundwork_iam"  # sized by operations.concurrency.iam (an Airflow pool)

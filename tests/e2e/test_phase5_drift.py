@@ -81,7 +81,8 @@ def drift_topic(stack):
     path = CONFIG_FILE  # what the stack reads
     original = path.read_text()
     # no schedule while the test runs: unpausing a @daily DAG starts a run of its own at once
-    path.write_text(f"operations:\n  drift_schedule: null\n  drift_topic_arn: {topic}\n\n" + original)
+    assert "\noperations:\n" in original
+    path.write_text(original.replace("\noperations:\n", f"\noperations:\n  drift_schedule: null\n  drift_topic_arn: {topic}\n", 1))
     admin = stack.client("admin")
     deadline = time.monotonic() + 120
     while admin.wait_for_dag(DAG).get("timetable_summary") not in (None, "None"):  # parsed again

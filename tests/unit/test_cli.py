@@ -210,3 +210,12 @@ def test_preflight_passes_on_a_hygienic_management_account_and_names_each_proble
     assert cli.main(["preflight", "--config", str(DEFAULT_CONFIG)]) == 1
     err = capsys.readouterr().err
     assert "old-ci" in err and "fix:" in err
+
+
+def test_pools_prints_what_airflow_pools_import_reads(capsys):
+    from groundwork.cli import main
+
+    assert main(["pools"]) == 0
+    pools = json.loads(capsys.readouterr().out)
+    assert pools["groundwork_ec2"] == {**pools["groundwork_ec2"], "slots": 4, "include_deferred": False}
+    assert all(set(p) == {"slots", "description", "include_deferred"} for p in pools.values())

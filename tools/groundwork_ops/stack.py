@@ -37,6 +37,7 @@ import subprocess
 import sys
 import time
 import traceback
+import urllib.error
 import urllib.request
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
@@ -1139,6 +1140,44 @@ def up(settings: Settings) -> None:
     _executor().wait_ready(settings)
     say(f"healthy after {int(time.monotonic() - t0)}s")
     check_loopback_only(settings)
+    sync_pools(settings, env)
+
+
+def config_pools(settings: Settings, env: Mapping[str, str]) -> dict[str, dict]:
+    """The Airflow pools the config sizes (`python -m groundwork pools`); StackError if it does not load."""
+    done = subprocess.run([str(settings.python), "-m", "groundwork", "pools"], stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, env=dict(env))
+    if done.returncode != 0:
+        raise StackError("the config does not load, so the Airflow pools it sizes (operations.concurrency) "
+                         f"cannot be made; every phase would refuse it too:\n{done.stderr.strip()}")
+    return json.loads(done.stdout)
+
+
+def sync_pools(settings: Settings, env: Mapping[str, str]) -> None:
+    """Create or resize every pool the config sizes, over the REST API as admin (a phase's mapped
+    steps wait for a slot of theirs: a missing pool would leave them scheduled forever)."""
+    wanted = config_pools(settings, env)
+    url = settings.airflow_url
+    token = json.loads(_http_json("POST", f"{url}/auth/token",
+                                  {"username": "admin", "password": passwords(settings)["admin"]}))["access_token"]
+    for name, pool in wanted.items():
+        body = {"name": name, **pool}
+        if _http_json("PATCH", f"{url}/api/v2/pools/{name}", body, token, missing_ok=True) is None:
+            _http_json("POST", f"{url}/api/v2/pools", body, token)
+    say("pools: " + ", ".join(f"{name} {pool['slots']}" for name, pool in wanted.items()))
+
+
+def _http_json(method: str, url: str, body: dict, token: str | None = None, missing_ok: bool = False) -> str | None:
+    """One JSON request; the answer's text (None: 404 and `missing_ok`)."""
+    headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})}
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.read().decode()
+    except urllib.error.HTTPError as error:
+        if missing_ok and error.code == 404:
+            return None
+        raise StackError(f"{method} {url} -> {error.code}: {error.read().decode(errors='replace')[:300]}") from None
 
 
 def print_summary(settings: Settings, out: TextIO | None = None) -> None:

@@ -56,7 +56,7 @@ class Step:
     items_task: str = "account_names"  # task id of that list
     wait: bool = False  # waits on AWS: a deferrable operator on the Airflow side
     secrets: tuple[str, ...] = ()  # passed as keyword arguments, read at run time
-    max_active: int | None = None  # mapped instances at once per run
+    pool: str | None = None  # kind of concurrent AWS work (groundwork.pools): the Airflow pool bounding it
     approval: bool = False  # asks its own approval of its own plan (`plan`) right before it runs
 
 
@@ -117,7 +117,7 @@ FOUNDATION = PhaseSpec(
         Step("apply_structure", "apply_structure", "The organization (all features), SCP policy type and OUs, parents first."),
         Step("ensure_account", "start_account", "Create the account once (or resume the request under way), move it "
              "to its OU, wait (deferred) until its access role can be assumed.",
-             each="account_names", wait=True, max_active=4),
+             each="account_names", wait=True, pool="account_creation"),
         Step("apply_policies", "apply_policies", "Guardrail SCPs created/updated and attached at OU level; removed "
              "ones detached and deleted; the suspended OU's deny-all SCP."),
         Step("apply_budgets", "apply_budgets", "Spend limits: a monthly AWS Budgets cost budget per account with "
@@ -140,7 +140,7 @@ IDENTITY = PhaseSpec(
         Step("apply_directory", "apply_directory", "Groups (created, or looked up when an external IdP provisions "
              "them) and permission sets (created/updated; a changed set is re-provisioned to the accounts that use it)."),
         Step("ensure_assignments", "apply_account", "One account's assignments, then a deferred wait until AWS "
-             "reports them settled.", each="account_names", wait=True, max_active=4),
+             "reports them settled.", each="account_names", wait=True, pool="identity_center"),
         Step("remove_permission_sets", "remove_permission_sets", "Permission sets groundwork created that the "
              "config no longer has (their assignments are gone)."),
     ),
@@ -156,7 +156,7 @@ NETWORK = PhaseSpec(
              "segment, the share."),
         Step("ensure_vpc", "apply_account", "One account's VPC, subnets, endpoints and attachment; a deferred wait "
              "until the attachment is available; then its routes.", each="network_account_names", wait=True,
-             max_active=4),
+             pool="ec2"),
         Step("apply_routing", "apply_routing", "Associations, propagations and the default route to egress on the "
              "Transit Gateway."),
         Step("apply_dns", "apply_dns", "The private hosted zone and its association with every account's VPC."),
@@ -182,7 +182,7 @@ OBSERVABILITY = PhaseSpec(
              "per region and as Config's delegated administrator; the organization aggregator."),
         Step("apply_account", "apply_account", "One account, every allowed region: Config recorder + delivery "
              "channel started, a GuardDuty detector, Security Hub with the configured standards.",
-             each="account_names", max_active=4),
+             each="account_names", pool="security_services"),
         Step("apply_organization", "apply_organization", "In the Audit account, per region: auto-enable for new "
              "accounts, every account a member."),
     ),
@@ -201,7 +201,7 @@ CICD = PhaseSpec(
              "'<environment>/<account>'): its CloudFormation service role (what promoted stacks are made "
              "with), DeploymentRole (trust + least-privilege permissions), KMS key "
              "(alias/groundwork-deploy-<environment>), deployment bucket.", each="environment_accounts",
-             items_task="environment_accounts", secrets=("external_id",), max_active=3),
+             items_task="environment_accounts", secrets=("external_id",), pool="iam"),
         Step("apply_artifact_store", "apply_artifact_store", "Artifact key, artifact bucket and ECR repository in "
              "Shared Services, readable by the deployment roles."),
         Step("remove_environments", "remove_environments", "Environments gone from the config: the deployment "

@@ -173,6 +173,18 @@ def test_the_phases_come_up_unpaused_and_read_the_mounted_config():
     assert "ENV AIRFLOW__CORE__DAGS_FOLDER=/opt/groundwork/dags" in DOCKERFILE
 
 
+def test_the_init_makes_the_pools_the_mounted_config_sizes():
+    """The phases' mapped steps wait for slots of the groundwork_* pools (operations.concurrency):
+    the one-shot init creates them from the mounted config after the migration."""
+    script = SERVICES["airflow-init"]["command"][-1]
+    steps = [line.strip() for line in script.splitlines()]
+    migrate = steps.index("/entrypoint airflow version")
+    assert steps[migrate + 3:migrate + 5] == ["python -m groundwork pools > /tmp/groundwork-pools.json",
+                                              "airflow pools import /tmp/groundwork-pools.json"]
+    assert "FOUNDATION_CONFIG" in SERVICES["airflow-init"]["environment"] or \
+        "FOUNDATION_CONFIG" in COMPOSE["x-airflow-common"]["environment"]
+
+
 def test_every_variable_the_file_reads_is_explained_in_the_env_example():
     used = {m["name"] for m in _VAR.finditer(COMPOSE_TEXT)}
     explained = set(env_file(ENV_EXAMPLE, uncomment=tuple(used)))

@@ -363,3 +363,17 @@ def test_loopback_check_flags_our_listeners_beyond_127_0_0_1():
     finally:
         loopback.close()
         wide.close()
+
+
+# ------------------------------------------------------------------ pools
+
+
+def test_the_pools_come_from_the_config_and_a_bad_config_stops_the_start(state, tmp_path):
+    settings = load(state)
+    env = {"PYTHONPATH": f"{stack.ROOT / 'include'}", "PATH": os.environ["PATH"]}
+    wanted = stack.config_pools(settings, {**env, "FOUNDATION_CONFIG": str(stack.ROOT / "config" / "foundation.yaml")})
+    assert wanted["groundwork_account_creation"]["slots"] == 5 and wanted["groundwork_iam"]["slots"] == 3
+    broken = tmp_path / "foundation.yaml"
+    broken.write_text((stack.ROOT / "config" / "foundation.yaml").read_text().replace("    ec2: 4", "    ec2: 0"))
+    with pytest.raises(StackError, match="concurrency.ec2"):
+        stack.config_pools(settings, {**env, "FOUNDATION_CONFIG": str(broken)})

@@ -12,7 +12,7 @@ from tests.unit.reconcile.foundation_steps import apply_all
 
 TOY = "tests.unit.phases.toy_ssm_parameter"
 PARAMETER_STEP = Step("apply_parameter", f"{TOY}:apply", "An SSM parameter with its name in every account.",
-                      each="account_names", items_task="parameter_accounts", plan=f"{TOY}:plan", max_active=4)
+                      each="account_names", items_task="parameter_accounts", plan=f"{TOY}:plan", pool="iam")
 WITH_PARAMETER = replace(FOUNDATION, steps=FOUNDATION.steps + (PARAMETER_STEP,))
 
 
