@@ -111,3 +111,44 @@ def test_throttling_of_s3_is_a_503_slowdown_even_on_head_and_is_retried(faults):
         client(endpoint, "s3").list_objects_v2(Bucket="throttled")
     assert raised.value.response["Error"]["Code"] == "SlowDown"
     assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 503
+
+
+def test_a_rate_limit_lets_a_burst_through_then_throttles_until_its_bucket_refills(faults):
+    """AWS meters an API as a token bucket: `burst` calls at once, then `rate_per_second`."""
+    endpoint, control = faults
+    control.add(service="sts", error_code="Throttling", rate_per_second=2, burst=3, count=None)
+    sts = client(endpoint, "sts")
+    answers = []
+    for _ in range(5):  # well within the refill time of one token (0.5 s)
+        try:
+            sts.get_caller_identity()
+            answers.append("ok")
+        except ClientError as exc:
+            answers.append(exc.response["Error"]["Code"])
+    assert answers == ["ok", "ok", "ok", "Throttling", "Throttling"]
+    time.sleep(0.6)  # one token back
+    sts.get_caller_identity()
+    (rule,) = control.rules()
+    assert (rule["passed"], rule["fired"]) == (4, 2)
+
+
+def test_a_rate_limit_passes_to_the_next_rule_and_botocore_retries_what_it_throttles(faults):
+    endpoint, control = faults
+    control.add(service="sts", error_code="Throttling", rate_per_second=5, burst=1, count=None)
+    control.add(service="sts", latency_ms=50, count=None)  # every call that gets through also waits
+    sts = client(endpoint, "sts", Config(retries={"mode": "standard", "max_attempts": 10}))
+    started = time.monotonic()
+    for _ in range(4):
+        sts.get_caller_identity()  # throttled ones are retried with backoff until a token is there
+    assert time.monotonic() - started >= 0.6  # 1 at once, 3 more at 5/s, each 50 ms
+    limit, latency = control.rules()
+    assert limit["passed"] == 4 and latency["fired"] == 4
+
+
+def test_a_rate_limit_needs_a_positive_rate_and_burst(faults):
+    from urllib.error import HTTPError
+
+    _, control = faults
+    with pytest.raises(HTTPError) as refused:
+        control.add(service="sts", error_code="Throttling", rate_per_second=0, burst=1)
+    assert refused.value.code == 400

@@ -19,6 +19,12 @@ happened but the caller never heard (a lost response, the hard case for idempote
 A rule with no `error_code` only adds latency — before the call, or with `after: true` after moto
 applied it (the caller is then stuck waiting on a change that already happened).
 
+A rule with `rate_per_second` is a rate limit, as AWS meters its APIs (a token bucket per account
+and operation family: `burst` requests at once, refilled at `rate_per_second`): a matching request
+takes a token and goes on to the next rules; one that finds the bucket empty gets the rule's
+error (ThrottlingException) instead. Rate-limit rules first, then latency rules, model an AWS whose
+calls take time and whose quotas bite (`bench/latency_model.py`).
+
 Injecting here, in front of the server, is what makes this honest: with in-process mock_aws a
 botocore hook that fakes an error still lets moto execute the call.
 """
@@ -57,8 +63,17 @@ class Rule:
     latency_ms: int = 0
     after: bool = False
     message: str = "injected by the groundwork stand-in"
+    rate_per_second: float | None = None  # a rate limit: fires only when its token bucket is empty
+    burst: int = 1
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
     fired: int = 0
+    passed: int = 0  # requests a rate limit let through
+
+    def __post_init__(self) -> None:
+        if self.rate_per_second is not None and (self.rate_per_second <= 0 or self.burst < 1):
+            raise ValueError("a rate limit needs rate_per_second > 0 and burst >= 1")
+        self._tokens = float(self.burst)
+        self._refilled = time.monotonic()
 
     def matches(self, request: "AwsRequest") -> bool:
         if self.count is not None and self.fired >= self.count:
@@ -69,7 +84,19 @@ class Rule:
             return False
         if self.match and self.match not in request.body_text and self.match not in request.url:
             return False
+        if self.rate_per_second is not None:
+            return not self._take_token()
         return random.random() < self.probability
+
+    def _take_token(self) -> bool:
+        now = time.monotonic()
+        self._tokens = min(float(self.burst), self._tokens + (now - self._refilled) * self.rate_per_second)
+        self._refilled = now
+        if self._tokens >= 1:
+            self._tokens -= 1
+            self.passed += 1
+            return True
+        return False
 
 
 @dataclass
