@@ -74,7 +74,13 @@ def validate(**context):
 
 
 @task.branch(task_id="needs_approval", retries=0)
-def needs_approval(plan: dict, approval_task_id: str, apply_task_id: str):
+def needs_approval(plan: dict, approval_task_id: str, apply_task_id: str, verify_task_id: str | None = None):
+    """The approval when the plan needs one, else the first step; with `verify_task_id`, a plan
+    with no change at all goes straight to verify: every step would find nothing to do (verify is a
+    fresh plan that must be empty), so a converged rerun is plan, verify, publish."""
+    if verify_task_id and not any(c["action"] != "noop" for c in plan["changes"]):
+        print("nothing to change: every step is skipped, verify reads AWS again")
+        return verify_task_id
     return approval_task_id if plan["needs_approval"] else apply_task_id
 
 

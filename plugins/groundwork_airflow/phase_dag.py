@@ -2,6 +2,8 @@
 
     [gate] -> validate -> [preflight] -> plan -> needs_approval -> [approve] -> step 1 -> ... -> verify -> publish
 
+A plan with no change skips every step: needs_approval goes straight to verify.
+
 A step that asks its own approval gets, right before it: plan_<step> -> needs_<step>_approval ->
 [approve_<step>] (phase 1's account closures).
 
@@ -150,7 +152,9 @@ def items_task(spec: PhaseSpec, step: Step):
 
 
 def verify_task(spec: PhaseSpec):
-    @task(task_id="verify", doc_md="A fresh plan must be empty; what exists (ids, no secrets).")
+    # after the last step, or straight after needs_approval when the plan had nothing to change
+    @task(task_id="verify", trigger_rule="none_failed_min_one_success",
+          doc_md="A fresh plan must be empty; what exists (ids, no secrets).")
     def verify():
         config, ctx, secrets = _context(spec.secrets)
         return spec.verified(ctx, config, **secrets)
@@ -187,7 +191,8 @@ def build_phase_dag(dag_id: str, spec: PhaseSpec | None = None) -> DAG:
                 run = step_task(spec, step, first=position == 0)
                 current = run.expand(item=names) if names is not None else run()
             if position == 0:
-                phase.needs_approval(plan, approve.task_id, step.task_id) >> [approve, current]
+                decision = phase.needs_approval(plan, approve.task_id, step.task_id, "verify")
+                decision >> [approve, current]
                 approve >> current
             elif step.approval:
                 own_plan = step_plan_task(spec, step)
@@ -200,6 +205,6 @@ def build_phase_dag(dag_id: str, spec: PhaseSpec | None = None) -> DAG:
                 previous >> (names if names is not None else current)
             previous = current
         verified = verify_task(spec)
-        previous >> verified
+        [previous, decision] >> verified
         phase.publish(dag_id)(verified)
     return dag

@@ -11,7 +11,7 @@ def test_one_spec_entry_becomes_a_mapped_step_before_verify():
     assert type(step).__name__.endswith("MappedOperator")
     assert "parameter_accounts" in step.upstream_task_ids
     assert "close_accounts" in dag.get_task("parameter_accounts").upstream_task_ids  # after the last step
-    assert dag.get_task("verify").upstream_task_ids == {"apply_parameter"}
+    assert dag.get_task("verify").upstream_task_ids == {"apply_parameter", "needs_approval"}
     assert step.pool == "groundwork_iam"  # the spec entry names the kind of AWS work; the pool bounds it
 
 

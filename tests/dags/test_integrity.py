@@ -76,6 +76,9 @@ def test_every_phase_runs_its_spec_in_order(dagbag, dag_id):
     for upstream, downstream in zip(order, order[1:]):
         assert downstream in dag.get_task(upstream).downstream_task_ids, (upstream, downstream)
     assert spec.steps[0].task_id in dag.get_task("needs_approval").downstream_task_ids
+    # a plan with nothing to change goes straight to verify, which runs after the steps or without them
+    assert "verify" in dag.get_task("needs_approval").downstream_task_ids
+    assert dag.get_task("verify").trigger_rule == "none_failed_min_one_success"
     for step in spec.steps:
         if step.approval:
             assert step.task_id in dag.get_task(f"needs_{step.task_id}_approval").downstream_task_ids

@@ -296,3 +296,15 @@ def test_every_wait_on_aws_checks_in_the_worker_before_deferring():
 
     assert 0 < ProbeWait.AWS_GRACE_SECONDS < RESUME_FLOOR_SECONDS
     assert {name: op.GRACE_SECONDS for name, op in WAITS.items()} == dict.fromkeys(WAITS, ProbeWait.AWS_GRACE_SECONDS)
+
+
+def test_a_plan_with_nothing_to_change_skips_every_step_to_verify():
+    decide = phase.needs_approval.function
+    noop = {"action": "noop", "id": "a"}
+    create = {"action": "create", "id": "b"}
+    assert decide({"changes": [noop], "needs_approval": False}, "approve", "apply", "verify") == "verify"
+    assert decide({"changes": [], "needs_approval": False}, "approve", "apply", "verify") == "verify"
+    assert decide({"changes": [noop, create], "needs_approval": False}, "approve", "apply", "verify") == "apply"
+    assert decide({"changes": [create], "needs_approval": True}, "approve", "apply", "verify") == "approve"
+    # a step's own approval branch (no verify given) never skips its step
+    assert decide({"changes": [], "needs_approval": False}, "approve_x", "x") == "x"
