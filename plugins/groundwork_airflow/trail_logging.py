@@ -15,7 +15,6 @@ class TrailLoggingSensor(ProbeWait, BaseOperator):
     """Done when the organization trail logs: checked in the worker for a few seconds, then
     deferred to the triggerer (no worker slot held) until it does."""
 
-    GRACE_SECONDS = ProbeWait.AWS_GRACE_SECONDS
     TIMEOUT = timedelta(minutes=15)
 
     def execute(self, context):

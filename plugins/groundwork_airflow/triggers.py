@@ -11,9 +11,8 @@ the deferring process as finished. If the trigger fires sooner, the task is resu
 the scheduler drains that stale "success" report, logs "finished with state success, but the task
 instance's state attribute is running" and fails the resumed try. So a trigger never fires before
 `not_before` (the deferral time plus RESUME_FLOOR_SECONDS): the answer is kept, only delivered late
-enough. Operators check once before deferring (`ProbeWait.wait_on_probe`), so a wait that is
-already over costs nothing; an operator with a GRACE_SECONDS keeps checking that long in the worker
-first.
+enough. Operators keep checking in the worker for GRACE_SECONDS before deferring
+(`ProbeWait.wait_on_probe`), so a wait that is over by then costs no deferral.
 """
 
 from __future__ import annotations
@@ -125,12 +124,11 @@ class ProbeWait:
     POLL_INTERVAL = 10.0  # seconds between the trigger's checks
     TIMEOUT = timedelta(minutes=30)  # how long the wait may take before it fails
     # Seconds to keep checking in the worker before deferring: a deferral costs the resume floor plus a
-    # second task start (~20 s); worth holding a slot this long for a wait that usually ends sooner.
-    GRACE_SECONDS = 0.0
-    # What the waits on AWS use: half a deferral's cost. A wait AWS ends within seconds (an assignment,
-    # an IAM role's propagation, an attachment on the stand-in) costs no round trip; one that takes
-    # minutes (CreateAccount) costs at most this much slot time more than deferring at once.
+    # second task start (~20 s). Half of that: a wait AWS ends within seconds (an assignment, an IAM
+    # role's propagation, an attachment on the stand-in) costs no round trip; one that takes minutes
+    # (CreateAccount) costs at most this much slot time more than deferring at once.
     AWS_GRACE_SECONDS = 10.0
+    GRACE_SECONDS = AWS_GRACE_SECONDS
     GRACE_POLL_SECONDS = 2.0
 
     def _context(self):
@@ -175,8 +173,6 @@ class ProbeWait:
 
 class AccountWait(ProbeWait, BaseOperator):
     """A step mapped over accounts (`account_name`) whose work may end in a wait on a probe."""
-
-    GRACE_SECONDS = ProbeWait.AWS_GRACE_SECONDS
 
     template_fields = ("account_name",)
 

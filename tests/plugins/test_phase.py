@@ -216,7 +216,7 @@ def test_trigger_holds_its_event_until_the_resume_floor(monkeypatch):
 class FakeWaiter:
     """An operator's probe wait, with defer recorded instead of raised."""
 
-    GRACE_SECONDS = 0.0  # ProbeWait's default: check once, then defer
+    GRACE_SECONDS = 0.0  # check once, then defer
     GRACE_POLL_SECONDS = 0.05
 
     def __init__(self):
