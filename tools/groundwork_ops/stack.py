@@ -1158,8 +1158,12 @@ def sync_pools(settings: Settings, env: Mapping[str, str]) -> None:
     steps wait for a slot of theirs: a missing pool would leave them scheduled forever)."""
     wanted = config_pools(settings, env)
     url = settings.airflow_url
-    token = json.loads(_http_json("POST", f"{url}/auth/token",
-                                  {"username": "admin", "password": passwords(settings)["admin"]}))["access_token"]
+    admins = [u.split(":")[0] for u in settings.airflow_users.split(",") if u.split(":")[-1] == "admin"]
+    if not admins:
+        raise StackError(f"GROUNDWORK_AIRFLOW_USERS names no admin ({settings.airflow_users}): "
+                         "nobody may create the pools the phases need")
+    token = json.loads(_http_json("POST", f"{url}/auth/token", {
+        "username": admins[0], "password": passwords(settings)[admins[0]]}))["access_token"]
     for name, pool in wanted.items():
         body = {"name": name, **pool}
         if _http_json("PATCH", f"{url}/api/v2/pools/{name}", body, token, missing_ok=True) is None:

@@ -211,31 +211,30 @@ def _drift_schedule(value: str) -> str:
     raise ValueError(f"{value!r} is neither one of {', '.join(_CRON_PRESETS)} nor a five-field cron expression")
 
 
+def _slots(default: int, description: str):
+    return Field(default, ge=1, le=100, description=description)
+
+
 class Concurrency(Model):
     """How much of one kind of AWS work runs at once, across all runs: each is an Airflow pool
     (`groundwork_<name>`, see `python -m groundwork pools`) of this many slots. Size it to the
     quota or API rate your organization has; the mapped per-account steps queue for a slot."""
 
-    account_creation: int = Field(
-        5, ge=1, le=100,
-        description="Accounts being created at once (phase 1 `ensure_account`, pool "
-        "`groundwork_account_creation`). A creation waiting deferred still holds its slot: the CreateAccount "
-        "request is still in progress, and Organizations refuses requests beyond its concurrency quota.")
-    identity_center: int = Field(
-        4, ge=1, le=100,
-        description="Accounts whose Identity Center assignments are applied at once (phase 2 "
-        "`ensure_assignments`, pool `groundwork_identity_center`): the account-assignment API's request rate.")
-    ec2: int = Field(
-        4, ge=1, le=100,
-        description="Accounts whose VPC, subnets, endpoints and attachment are applied at once (phase 3 "
-        "`ensure_vpc`, pool `groundwork_ec2`): EC2's request rate in the network account's region.")
-    security_services: int = Field(
-        4, ge=1, le=100,
-        description="Accounts whose Config, GuardDuty and Security Hub are applied at once (phase 4 "
-        "`apply_account`, pool `groundwork_security_services`).")
-    iam: int = Field(
-        3, ge=1, le=100,
-        description="Environment accounts whose deployment roles, key and bucket are applied at once (phase 5 "
+    account_creation: int = _slots(
+        5, "Accounts being created at once (phase 1 `ensure_account`, pool `groundwork_account_creation`). A "
+        "creation waiting deferred still holds its slot: the CreateAccount request is still in progress, and "
+        "Organizations refuses requests beyond its concurrency quota.")
+    identity_center: int = _slots(
+        4, "Accounts whose Identity Center assignments are applied at once (phase 2 `ensure_assignments`, pool "
+        "`groundwork_identity_center`): the account-assignment API's request rate.")
+    ec2: int = _slots(
+        4, "Accounts whose VPC, subnets, endpoints and attachment are applied at once (phase 3 `ensure_vpc`, "
+        "pool `groundwork_ec2`): EC2's request rate in the network account's region.")
+    security_services: int = _slots(
+        4, "Accounts whose Config, GuardDuty and Security Hub are applied at once (phase 4 `apply_account`, "
+        "pool `groundwork_security_services`).")
+    iam: int = _slots(
+        3, "Environment accounts whose deployment roles, key and bucket are applied at once (phase 5 "
         "`apply_environment`, pool `groundwork_iam`): IAM's write rate.")
 
 

@@ -19,10 +19,11 @@ happened but the caller never heard (a lost response, the hard case for idempote
 A rule with no `error_code` only adds latency — before the call, or with `after: true` after moto
 applied it (the caller is then stuck waiting on a change that already happened).
 
-A rule with `rate_per_second` is a rate limit, as AWS meters its APIs (a token bucket per account
-and operation family: `burst` requests at once, refilled at `rate_per_second`): a matching request
-takes a token and goes on to the next rules; one that finds the bucket empty gets the rule's
-error (ThrottlingException) instead. Rate-limit rules first, then latency rules, model an AWS whose
+A rule with `rate_per_second` is a rate limit, a token bucket as AWS meters its APIs (`burst`
+requests at once, refilled at `rate_per_second`), one bucket per rule for every request it matches
+(AWS keeps one per account, Region and API family; a rule is that strict or stricter): a matching
+request takes a token and goes on to the next rules; one that finds the bucket empty gets the
+rule's error instead. Give a rate limit `count: null`, or it stops after its first throttle. Rate-limit rules first, then latency rules, model an AWS whose
 calls take time and whose quotas bite (`bench/latency_model.py`).
 
 Injecting here, in front of the server, is what makes this honest: with in-process mock_aws a
