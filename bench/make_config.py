@@ -24,6 +24,8 @@ def scaled_config(accounts: int) -> dict:
             "environment": "development",
             "tags": {"cost-center": teams[i % len(teams)]["name"].lower()},
         })
+    if len(org["accounts"]) > 200:  # a /16 per account no longer fits 10.0.0.0/8: /20 each (4,096 of them)
+        config["network"]["account_prefix_length"] = 20
     return config
 
 

@@ -25,12 +25,10 @@ DRIFT_ASSET = Asset(name="groundwork_drift", uri="groundwork://drift", group="gr
 def parse_time_schedule() -> str | None:
     """The config's drift schedule, read while parsing (no AWS); daily when the config does not load
     (the run's validate task then fails with every problem)."""
-    from groundwork.config.loader import ConfigError, load_config
+    from groundwork.config.loader import load_config_shape
 
-    try:
-        return load_config().operations.drift_schedule
-    except ConfigError:
-        return "@daily"
+    config = load_config_shape()
+    return "@daily" if config is None else config.operations.drift_schedule
 
 
 @task(task_id="deployed_phases", retries=0)

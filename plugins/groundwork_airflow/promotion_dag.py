@@ -52,13 +52,10 @@ def _chain():
 def parse_time_environments() -> list[tuple[str, bool, list[str]]]:
     """(environment, needs approval, account names) in promotion order, read from the config file
     while parsing (no AWS)."""
-    from groundwork.config.loader import ConfigError, load_config
+    from groundwork.config.loader import load_config_shape
 
-    try:
-        config = load_config()
-    except ConfigError:
-        return []
-    if config.cicd is None:
+    config = load_config_shape()
+    if config is None or config.cicd is None:
         return []
     from groundwork.phases.cicd import promotion_layout
 

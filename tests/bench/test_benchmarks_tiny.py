@@ -13,6 +13,7 @@ from tests.conftest import ROOT
 
 @pytest.mark.parametrize("script, args, expect", [
     ("validate_scale.py", ["20"], r"28 accounts with explicit CIDRs: validated in [\d.]+ s"),
+    ("parse_dags.py", ["2"], r"\n\s+2 \|\s+[\d.]+ s \|\s+[\d.]+ s \| 80\n"),  # every DAG, promotion's deploys too
     ("plan_scale.py", ["2"], r"\n\s+10 \|\s+[\d.]+ s \|\s+\d+ \|\s+[\d.]+ s \|\s+\d+ \| 0\n"),  # 0 mutating on rerun
 ])
 def test_benchmark_runs_at_tiny_size(script, args, expect):

@@ -58,6 +58,33 @@ def load_config(path: str | os.PathLike | None = None) -> FoundationConfig:
     return parse_config(text, str(file))
 
 
+_SHAPE_CACHE: dict[tuple, FoundationConfig | None] = {}
+
+
+def load_config_shape(path: str | os.PathLike | None = None) -> FoundationConfig | None:
+    """The config as far as a DAG's shape needs it, for DAG parsing: the schema (pydantic) only,
+    without the line-numbered checks `load_config` adds; None when it does not load. Remembered per
+    file version (path, size, mtime) in this process: two DAG files parsed by one process read it once.
+
+    Never for acting: every run's `validate` task loads the config fully (`load_config`) and refuses
+    it with every problem, and a run whose config no longer matches the DAG it was parsed into
+    refuses to start (e.g. `promote_artifact`'s `targets`)."""
+    file = config_path(path)
+    try:
+        stat = file.stat()
+    except OSError:
+        return None
+    key = (str(file), stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    if key not in _SHAPE_CACHE:
+        _SHAPE_CACHE.clear()  # one version per process: an edited file replaces the old one
+        try:
+            raw = yaml.load(file.read_bytes(), Loader=_LOADER)  # noqa: S506 (CSafeLoader/SafeLoader)
+            _SHAPE_CACHE[key] = FoundationConfig.model_validate(raw) if isinstance(raw, dict) else None
+        except (yaml.YAMLError, ValidationError, ValueError, UnicodeDecodeError):
+            _SHAPE_CACHE[key] = None
+    return _SHAPE_CACHE[key]
+
+
 # Bounds on the parsed tree, checked before anything walks it: YAML aliases can make a small file
 # expand into billions of nodes, and deep nesting would exhaust the recursion of every later walk.
 # A 10,000-account config has ~200,000 nodes and is 6 levels deep (policy documents go ~10 deeper).
