@@ -1,5 +1,5 @@
 """The mapped per-account step of phase 1: ensure (create or invite), wait (deferred), place and tag,
-wait until reachable (not for a closed account)."""
+wait until reachable (not for a closed account). One account after another when a task has a batch."""
 
 from __future__ import annotations
 
@@ -18,59 +18,60 @@ class EnsureAccountOperator(AccountWait):
     POLL_INTERVAL = 15.0
     TIMEOUT = timedelta(hours=1)  # account creation
 
-    def _wait(self, context, config, ctx, probe: str, arguments: dict, method: str):
-        return self.wait_on_probe(context, config, ctx, f"{PROBES}:{probe}", arguments, method)
+    def _wait(self, context, config, ctx, probe: str, arguments: dict, method: str, resume: dict):
+        return self.wait_on_probe(context, config, ctx, f"{PROBES}:{probe}", arguments, method, resume=resume)
 
-    def execute(self, context):
+    def start_account(self, context, name: str, resume: dict):
         from groundwork.phases import foundation
         from groundwork.reconcile.accounts import ABSENT, IN_PROGRESS
 
-        config, ctx = self._context()
+        config, ctx = self._context(context)
         ti = context["ti"]
-        known = (ti.xcom_pull(task_ids="plan", key="account_ids") or {}).get(self.account_name)
-        progress = foundation.start_account(ctx, config, self.account_name, approved_ids(ti), known)
-        self.log.info("account %s: %s", self.account_name, progress)
+        known = (ti.xcom_pull(task_ids="plan", key="account_ids") or {}).get(name)
+        progress = foundation.start_account(ctx, config, name, approved_ids(ti), known)
+        self.log.info("account %s: %s", name, progress)
         if progress.state == ABSENT:
             self.log.info("account %s is %s in the config and not in the organization: nothing to do",
-                          self.account_name, config.account(self.account_name).lifecycle)
-            return {"name": self.account_name, "account_id": None}
+                          name, config.account(name).lifecycle)
+            return self.account_done(context, resume, {"name": name, "account_id": None})
         if progress.state == IN_PROGRESS:
             return self._wait(context, config, ctx, "create_account",
-                              {"name": self.account_name, "request_id": progress.request_id}, "account_created")
-        return self._place(context, config, ctx, progress.to_dict())
+                              {"name": name, "request_id": progress.request_id}, "account_created", resume)
+        return self._place(context, config, ctx, name, progress.to_dict(), resume)
 
-    def account_created(self, context, event):
+    def account_created(self, context, event, resume: dict | None = None):
         from groundwork.reconcile.accounts import AccountProgress
 
-        self._raise_on_trigger_error(event)
-        config, ctx = self._context()
-        return self._place(context, config, ctx, AccountProgress(**event["result"]).to_dict())
+        name = self.account_of(resume, self.account_names)
+        self._raise_on_trigger_error(name, event)
+        config, ctx = self._context(context)
+        return self._place(context, config, ctx, name, AccountProgress(**event["result"]).to_dict(), resume)
 
-    def _place(self, context, config, ctx, progress: dict):
+    def _place(self, context, config, ctx, name: str, progress: dict, resume: dict | None):
         from groundwork.phases import foundation
         from groundwork.reconcile.accounts import AccountProgress, raise_if_failed
 
         progress = AccountProgress(**progress)
         raise_if_failed(progress)
-        moved = foundation.place_account(ctx, config, self.account_name, progress.account_id,
-                                         approved_ids(context["ti"]))
+        moved = foundation.place_account(ctx, config, name, progress.account_id, approved_ids(context["ti"]))
         if moved:
             self.log.info("applied: %s", moved.summary())
         if foundation.is_closed(ctx, progress.account_id):
-            self.log.info("account %s (%s) is closed: its access role is not waited for",
-                          self.account_name, progress.account_id)
-            return {"name": self.account_name, "account_id": progress.account_id}
+            self.log.info("account %s (%s) is closed: its access role is not waited for", name, progress.account_id)
+            return self.account_done(context, resume, {"name": name, "account_id": progress.account_id})
         return self._wait(context, config, ctx, "assume_role", {"account_id": progress.account_id},
-                          "account_reachable")
+                          "account_reachable", resume)
 
-    def account_reachable(self, context, event):
-        self._raise_on_trigger_error(event)
+    def account_reachable(self, context, event, resume: dict | None = None):
+        name = self.account_of(resume, self.account_names)
+        self._raise_on_trigger_error(name, event)
         account_id = event["result"]["account_id"]
-        self.log.info("account %s (%s) ready", self.account_name, account_id)
-        return {"name": self.account_name, "account_id": account_id}
+        self.log.info("account %s (%s) ready", name, account_id)
+        return self.account_done(context, resume, {"name": name, "account_id": account_id})
 
-    def _raise_on_trigger_error(self, event):
+    @staticmethod
+    def _raise_on_trigger_error(name: str, event):
         from airflow.exceptions import AirflowException
 
         if event.get("status") != "done":
-            raise AirflowException(f"waiting for account {self.account_name} ended with {event}")
+            raise AirflowException(f"waiting for account {name} ended with {event}")

@@ -1,6 +1,6 @@
 """The mapped per-account step of phase 2: the account's assignments created and removed as the
 approved plan says; the wait on their creation/deletion status is deferred to the triggerer (no
-worker slot held)."""
+worker slot held). One account after another when a task has a batch."""
 
 from __future__ import annotations
 
@@ -13,29 +13,31 @@ PROBE = "groundwork.phases.identity:assignments_settled"
 class EnsureAssignmentsOperator(AccountWait):
     POLL_INTERVAL = 3.0
 
-    def execute(self, context):
+    def start_account(self, context, name: str, resume: dict):
         from groundwork.phases import identity
 
-        config, ctx = self._context()
-        progress = identity.apply_account(ctx, config, self.account_name, approved_ids(context["ti"]))
+        config, ctx = self._context(context)
+        progress = identity.apply_account(ctx, config, name, approved_ids(context["ti"]))
         for line in progress["applied"]:
             self.log.info("applied: %s", line)
         if progress["requests"]:
-            self.log.info("waiting for %d assignment request(s) of %s", len(progress["requests"]), self.account_name)
+            self.log.info("waiting for %d assignment request(s) of %s", len(progress["requests"]), name)
             return self.wait_on_probe(
                 context, config, ctx, PROBE,
-                {"instance_arn": progress["instance_arn"], "requests": progress["requests"]}, "assignments_settled")
+                {"instance_arn": progress["instance_arn"], "requests": progress["requests"]}, "assignments_settled",
+                resume=resume)
         mutating = [c.operation for c in ctx.mutating_calls()]
-        self.log.info("account %s: assignments converged; mutating calls: %s", self.account_name, mutating or "none")
-        return {"name": self.account_name, "applied": progress["applied"]}
+        self.log.info("account %s: assignments converged; mutating calls: %s", name, mutating or "none")
+        return self.account_done(context, resume, {"name": name, "applied": progress["applied"]})
 
-    def assignments_settled(self, context, event):
+    def assignments_settled(self, context, event, resume: dict | None = None):
         from airflow.exceptions import AirflowException
 
         from groundwork.phases import identity
 
+        name = self.account_of(resume, self.account_names)
         if event.get("status") != "done":
-            raise AirflowException(f"assignment requests of {self.account_name} did not settle: {event}")
+            raise AirflowException(f"assignment requests of {name} did not settle: {event}")
         identity.check_settled(event["result"])
-        self.log.info("account %s: assignment requests settled: %s", self.account_name, event["result"]["requests"])
-        return {"name": self.account_name, "requests": event["result"]["requests"]}
+        self.log.info("account %s: assignment requests settled: %s", name, event["result"]["requests"])
+        return self.account_done(context, resume, {"name": name, "requests": event["result"]["requests"]})

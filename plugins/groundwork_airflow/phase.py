@@ -84,6 +84,16 @@ def needs_approval(plan: dict, approval_task_id: str, apply_task_id: str, verify
     return approval_task_id if plan["needs_approval"] else apply_task_id
 
 
+def with_run_account_ids(ctx, ti):
+    """`ctx` with the account ids this run's plan resolved (phases 2-5; see PhaseSpec.accounts_exist)."""
+    from groundwork.phases.spec import RESOLVED_ACCOUNT_IDS
+
+    ids = ti.xcom_pull(task_ids="plan", key=RESOLVED_ACCOUNT_IDS)
+    if ids is not None:
+        ctx.account_ids = ids
+    return ctx
+
+
 def approved_ids(ti, plan_task_id: str = "plan") -> set[str]:
     """Ids of the changes in this run's plan: all that apply may do (empty plan: nothing)."""
     changes = ti.xcom_pull(task_ids=plan_task_id, key="changes") or []

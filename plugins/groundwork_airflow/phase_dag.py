@@ -8,7 +8,8 @@ A step that asks its own approval gets, right before it: plan_<step> -> needs_<s
 [approve_<step>] (phase 1's account closures).
 
 Phase 1 has no gate. A step mapped over accounts (or environments) gets a task listing them from
-the config, then one task instance per item. A step that waits on AWS is one of the deferrable
+the config, then one task instance per item, or per batch of items when there are more of them than
+`operations.max_tasks_per_step` (groundwork.mapping). A step that waits on AWS is one of the deferrable
 operators in `WAITS`; every other step is the same small task calling the domain function.
 """
 
@@ -33,13 +34,17 @@ WAITS = {
 }
 
 
-def _context(secrets: tuple[str, ...]):
-    """The config, an AWS context from the Airflow connection, and the secrets a call needs (read now)."""
+def _context(secrets: tuple[str, ...], ti=None):
+    """The config, an AWS context from the Airflow connection (with the account ids the run's plan
+    resolved, when `ti` is given and there are), and the secrets a call needs (read now)."""
     from groundwork_airflow.aws import context_for
     from groundwork_airflow.runtime_secrets import read
 
     config = phase.load_runtime_config()
-    return config, context_for(config), read(secrets, config)
+    ctx = context_for(config)
+    if ti is not None:
+        phase.with_run_account_ids(ctx, ti)
+    return config, ctx, read(secrets, config)
 
 
 def preflight_task(spec: PhaseSpec):
@@ -134,19 +139,34 @@ def step_task(spec: PhaseSpec, step: Step, first: bool):
         options["pool"] = pool_name(step.pool)
 
     @task(**options)
-    def run(item: str | None = None, **context):
-        config, ctx, secrets = _context(step.secrets)
+    def run(item: list[str] | None = None, **context):
+        config, ctx, secrets = _context(step.secrets, context["ti"])
         function = spec.function(step.function)
-        items = (item,) if step.each else ()
-        return _applied(function(ctx, config, *items, phase.approved_ids(context["ti"], plan_task_id), **secrets))
+        approved = phase.approved_ids(context["ti"], plan_task_id)
+        if not step.each:
+            return _applied(function(ctx, config, approved, **secrets))
+        from groundwork.mapping import label
+
+        applied = []
+        if len(item) > 1:
+            print("batch:", label(item))
+        for position, name in enumerate(item, start=1):  # one item after another (groundwork.mapping)
+            if len(item) > 1:
+                print(f"{position} of {len(item)} in this task: {name}")
+            applied += _applied(function(ctx, config, name, approved, **secrets))
+        return applied
 
     return run
 
 
 def items_task(spec: PhaseSpec, step: Step):
-    @task(task_id=step.items_task, doc_md=f"What `{step.task_id}` maps over (from the config, no AWS call).")
+    @task(task_id=step.items_task, doc_md=f"What `{step.task_id}` maps over (from the config, no AWS call): "
+          "one task per item, or batches of items past `operations.max_tasks_per_step`.")
     def items():
-        return spec.function(step.each)(phase.load_runtime_config())
+        from groundwork.mapping import batches
+
+        config = phase.load_runtime_config()
+        return batches(spec.function(step.each)(config), config.operations.max_tasks_per_step)
 
     return items()
 
@@ -185,7 +205,7 @@ def build_phase_dag(dag_id: str, spec: PhaseSpec | None = None) -> DAG:
             if step.wait:
                 operator = WAITS[step.task_id]
                 options = {"pool": pool_name(step.pool)} if step.pool else {}
-                current = (operator.partial(task_id=step.task_id, **options).expand(account_name=names)
+                current = (operator.partial(task_id=step.task_id, **options).expand(account_names=names)
                            if names is not None else operator(task_id=step.task_id))
             else:
                 run = step_task(spec, step, first=position == 0)

@@ -12,14 +12,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
-from groundwork_airflow.triggers import AccountWait
+from groundwork_airflow.triggers import ProbeWait
 
 PROBE = "groundwork.stack_deploy:stack_settled"
 
 
-class StackReleaseOperator(AccountWait):
+class StackReleaseOperator(ProbeWait, BaseOperator):
     """Mapped over an environment's accounts (`account_name`). mode "deploy": make the promoted
     `artifact` run there. mode "rollback" (after the deploys, whatever their outcome): when some
     account of the environment did not end on the artifact, return every account that did to the
@@ -30,8 +31,9 @@ class StackReleaseOperator(AccountWait):
     TIMEOUT = timedelta(hours=2)  # CloudFormation's own default stack timeout is none; a person decides after
     GRACE_SECONDS = 20.0  # a small stack settles within this; a real one (minutes) is waited on deferred
 
-    def __init__(self, *, environment: str, artifact=None, mode: str = "deploy", **kwargs):
+    def __init__(self, *, account_name: str, environment: str, artifact=None, mode: str = "deploy", **kwargs):
         super().__init__(**kwargs)
+        self.account_name = account_name
         if mode not in ("deploy", "rollback"):
             raise ValueError(f"mode {mode!r}")
         self.environment = environment

@@ -131,16 +131,21 @@ class ProbeWait:
     GRACE_SECONDS = AWS_GRACE_SECONDS
     GRACE_POLL_SECONDS = 2.0
 
-    def _context(self):
-        """The config and an AWS context from the Airflow connection (read when the task runs)."""
+    def _context(self, context=None):
+        """The config (read once per task) and a fresh AWS context from the Airflow connection, with
+        the account ids the run's plan resolved when there are (`context` given)."""
         from groundwork_airflow.aws import context_for
-        from groundwork_airflow.phase import load_runtime_config
+        from groundwork_airflow.phase import load_runtime_config, with_run_account_ids
 
-        config = load_runtime_config()
-        return config, context_for(config)
+        if getattr(self, "_config", None) is None:
+            self._config = load_runtime_config()
+        ctx = context_for(self._config)
+        return self._config, (ctx if context is None else with_run_account_ids(ctx, context["ti"]))
 
     def wait_on_probe(self, context, config, ctx, probe: str, arguments: dict, method_name: str, *,
-                      poll_interval: float | None = None, timeout: float | None = None):
+                      poll_interval: float | None = None, timeout: float | None = None, resume: dict | None = None):
+        """`resume`: keyword arguments the method gets besides the event (where a batch is)."""
+        extra = {} if resume is None else {"resume": resume}
         poll_interval = self.POLL_INTERVAL if poll_interval is None else poll_interval
         timeout = self.TIMEOUT.total_seconds() if timeout is None else timeout
         check = resolve_probe(probe)
@@ -154,7 +159,7 @@ class ProbeWait:
             if time.monotonic() > started + 0.1:
                 self.log.info("%s done after %.1f s in the worker (not deferred)", probe.partition(":")[2],
                               time.monotonic() - started)
-            return getattr(self, method_name)(context, {"status": "done", "probe": probe, "result": result})
+            return getattr(self, method_name)(context, {"status": "done", "probe": probe, "result": result}, **extra)
         self.log.info("waiting on %s (deferred, no worker slot held)", probe.partition(":")[2])
         self.defer(
             trigger=AwsPollTrigger(
@@ -168,14 +173,49 @@ class ProbeWait:
                 not_before=time.time() + RESUME_FLOOR_SECONDS,
             ),
             method_name=method_name,
+            kwargs=extra or None,
         )
 
 
 class AccountWait(ProbeWait, BaseOperator):
-    """A step mapped over accounts (`account_name`) whose work may end in a wait on a probe."""
+    """A step mapped over batches of accounts (`account_names`, see groundwork.mapping: one account per
+    task unless the config has more accounts than `operations.max_tasks_per_step`) whose work for an
+    account may end in a wait on a probe. The accounts of a batch are done one after another: a wait
+    (in the worker or deferred) carries where the batch is (`resume`), and its resume method hands the
+    account's result to `account_done`, which goes on with the next account. A rerun starts the batch
+    again from its first account; every account's work converges, so the accounts done already only
+    cost their reads."""
 
-    template_fields = ("account_name",)
+    template_fields = ("account_names",)
 
-    def __init__(self, *, account_name: str, **kwargs):
+    def __init__(self, *, account_names: list[str], **kwargs):
         super().__init__(**kwargs)
-        self.account_name = account_name
+        self.account_names = account_names
+
+    def execute(self, context):
+        return self.run_batch(context, {"position": 0, "results": []})
+
+    def run_batch(self, context, resume: dict):
+        position = resume["position"]
+        if position >= len(self.account_names):
+            return resume["results"]
+        if len(self.account_names) > 1:
+            from groundwork.mapping import label
+
+            self.log.info("account %d of %d in this task (%s): %s", position + 1, len(self.account_names),
+                          label(self.account_names), self.account_names[position])
+        return self.start_account(context, self.account_names[position], resume)
+
+    def start_account(self, context, name: str, resume: dict):
+        """One account's work: return `self.account_done(context, resume, result)`, or wait on a probe
+        with `resume=resume` whose method does."""
+        raise NotImplementedError
+
+    def account_done(self, context, resume: dict | None, result: dict):
+        resume = resume or {"position": 0, "results": []}
+        return self.run_batch(context, {"position": resume["position"] + 1, "results": [*resume["results"], result]})
+
+    @staticmethod
+    def account_of(resume: dict | None, names: list[str]) -> str:
+        """The account a resume is about (its position in the batch)."""
+        return names[(resume or {}).get("position", 0)]

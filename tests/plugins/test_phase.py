@@ -226,8 +226,9 @@ class FakeWaiter:
         self.wait = ProbeWait.wait_on_probe.__get__(self)
         self.log = __import__("logging").getLogger("test")
 
-    def defer(self, trigger, method_name):
+    def defer(self, trigger, method_name, kwargs=None):
         self.deferred = (trigger, method_name)
+        self.deferred_kwargs = kwargs
 
     def finished(self, context, event):
         return ("finished", event)

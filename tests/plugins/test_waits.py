@@ -25,7 +25,7 @@ def test_every_wait_step_of_every_phase_has_an_operator_and_a_resume_test():
 @pytest.mark.parametrize("status", ["error", "timeout"])
 def test_an_error_or_timeout_event_fails_the_task_naming_the_wait(task_id, status):
     operator_class = WAITS[task_id]
-    kwargs = {"account_name": "Audit"} if task_id != "trail_logging" else {}
+    kwargs = {"account_names": ["Audit"]} if task_id != "trail_logging" else {}
     operator = operator_class(task_id=task_id, **kwargs)
     methods, named = RESUMES[task_id]
     for method in methods:
@@ -87,9 +87,58 @@ def test_a_wait_not_over_defers_to_the_poll_trigger_with_its_resume_method(monke
     monkeypatch.setattr("groundwork_airflow.aws.context_for", lambda config: object())
     monkeypatch.setattr(*domain_patch)
     monkeypatch.setattr(probe_patch, lambda ctx, **arguments: (False, {"state": "pending"}))
-    operator = operator_class(task_id=task_id, account_name="Audit")
+    operator = operator_class(task_id=task_id, account_names=["Audit"])
     with pytest.raises(TaskDeferred) as deferred:
         operator.execute({"ti": FakeTi({})})
     assert deferred.value.method_name == resume
     classpath, kwargs = deferred.value.trigger.serialize()
     assert kwargs["probe"].endswith(probe_patch.rsplit(".", 1)[1])
+
+
+def test_a_batch_does_its_accounts_in_order_and_a_resume_goes_on_after_the_account_it_waited_for(monkeypatch):
+    """Three accounts in one task: the first converged, the second's request is in progress (defer,
+    carrying where the batch is), the resume finishes it and goes on with the third."""
+    from airflow.sdk.exceptions import TaskDeferred
+
+    from groundwork.reconcile.accounts import AccountProgress
+
+    calls = []
+
+    def start_account(ctx, config, name, approved, known):
+        calls.append(name)
+        if name == "B":
+            return AccountProgress(name, "IN_PROGRESS", request_id="car-b")
+        return AccountProgress(name, "SUCCEEDED", account_id={"A": "111111111111", "C": "333333333333"}[name])
+
+    monkeypatch.setattr("groundwork_airflow.phase.load_runtime_config", _config)
+    monkeypatch.setattr("groundwork_airflow.aws.context_for", lambda config: __import__("types").SimpleNamespace())
+    monkeypatch.setattr("groundwork.phases.foundation.start_account", start_account)
+    monkeypatch.setattr("groundwork.phases.foundation.place_account", lambda *a: None)
+    monkeypatch.setattr("groundwork.phases.foundation.is_closed", lambda ctx, account_id: False)
+    monkeypatch.setattr("groundwork.phases.probes.create_account", lambda ctx, **arguments: (False, {}))
+    monkeypatch.setattr("groundwork.phases.probes.assume_role",
+                        lambda ctx, account_id: (True, {"account_id": account_id}))
+    operator = WAITS["ensure_account"](task_id="ensure_account", account_names=["A", "B", "C"])
+    operator.GRACE_SECONDS = 0.0
+    context = {"ti": FakeTi({})}
+    with pytest.raises(TaskDeferred) as deferred:
+        operator.execute(context)
+    assert calls == ["A", "B"]
+    assert deferred.value.method_name == "account_created"
+    resume = deferred.value.kwargs["resume"]
+    assert resume == {"position": 1, "results": [{"name": "A", "account_id": "111111111111"}]}
+    assert deferred.value.trigger.arguments == {"name": "B", "request_id": "car-b"}
+
+    event = {"status": "done", "probe": "x:y",
+             "result": AccountProgress("B", "SUCCEEDED", account_id="222222222222").to_dict()}
+    done = operator.account_created(context, event=event, resume=resume)  # as Airflow resumes it
+    assert calls == ["A", "B", "C"]  # B is not started again; C follows
+    assert done == [{"name": "A", "account_id": "111111111111"}, {"name": "B", "account_id": "222222222222"},
+                    {"name": "C", "account_id": "333333333333"}]
+
+
+def test_a_failed_wait_in_a_batch_names_the_account_it_was_for():
+    operator = WAITS["ensure_vpc"](task_id="ensure_vpc", account_names=["A", "B", "C"])
+    with pytest.raises(AirflowException, match="attachment of B did not"):
+        operator.attachment_ready({}, event={"status": "timeout", "result": {}},
+                                  resume={"position": 1, "results": [{"name": "A"}]})

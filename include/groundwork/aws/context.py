@@ -99,6 +99,9 @@ class AwsContext:
     access_role_name: str = "OrganizationAccountAccessRole"
     endpoint_for: Callable[[str], str | None] = lambda service: None
     calls: list[ApiCall] = field(default_factory=list)
+    # Ids of the configured accounts by name when a run resolved them once (its plan: phases 2-5, whose
+    # accounts exist before they run); None: read from Organizations at each use.
+    account_ids: dict[str, str] | None = None
     _clients: dict = field(default_factory=dict, repr=False)
     _credentials: dict = field(default_factory=dict, repr=False)  # member account id -> client keyword arguments
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)

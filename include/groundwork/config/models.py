@@ -242,6 +242,11 @@ class Operations(Model):
     concurrency: Concurrency = Field(
         default_factory=Concurrency,
         description="Airflow pools bounding each kind of concurrent AWS work (sizes of your AWS quotas).")
+    max_tasks_per_step: int = Field(
+        32, ge=1, le=1024,
+        description="A step mapped over accounts runs at most this many Airflow tasks: up to this many accounts, "
+        "one task per account; past it, each task takes a batch of consecutive accounts, one after another "
+        "(a task costs seconds of scheduling and start-up; the step's pool still bounds the AWS work at once).")
     drift_schedule: Annotated[str, AfterValidator(_drift_schedule)] | None = Field(
         "@daily",
         description="When `foundation_drift` compares AWS with the config of every deployed phase (read only): "

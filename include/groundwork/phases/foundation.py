@@ -92,17 +92,21 @@ def apply_policies(ctx: AwsContext, config, approved: set[str]):
 def account_ids(ctx: AwsContext, config) -> dict[str, str]:
     """Ids of the configured accounts, by name, read from Organizations (by email). Later phases
     use this to reach member accounts: `ctx.client(service, account_id=ids[name])`. One paged
-    ListAccounts, not a walk of the OU tree: every task of phases 2-5 calls this."""
-    client = _orgs(ctx)
-    try:
-        by_email = {a["Email"].lower(): a for a in orgs.accounts(client)}
-    except client.exceptions.AWSOrganizationsNotInUseException:
-        by_email = {}
-    found = {a.name: by_email.get(a.email.lower()) for a in config.organization.accounts}
+    ListAccounts, not a walk of the OU tree. When the run resolved them once (`ctx.account_ids`, from
+    its plan), those: a per-account task of 1,000 would otherwise page through all 1,000 again."""
+    if ctx.account_ids is not None:
+        found = {a.name: ctx.account_ids.get(a.name) for a in config.organization.accounts}
+    else:
+        client = _orgs(ctx)
+        try:
+            by_email = {a["Email"].lower(): a["Id"] for a in orgs.accounts(client)}
+        except client.exceptions.AWSOrganizationsNotInUseException:
+            by_email = {}
+        found = {a.name: by_email.get(a.email.lower()) for a in config.organization.accounts}
     missing = sorted(a.name for a in config.active_accounts if found[a.name] is None)
     if missing:
         raise NotConverged(f"accounts {missing} do not exist yet; run phase1_foundation first")
-    return {name: account["Id"] for name, account in found.items() if account is not None}
+    return {name: account_id for name, account_id in found.items() if account_id is not None}
 
 
 def verify(ctx: AwsContext, config) -> dict[str, str]:

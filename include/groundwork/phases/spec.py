@@ -28,6 +28,9 @@ from types import ModuleType
 from groundwork.plan.model import Change, NotConverged, Plan, Refused, render_markdown  # noqa: F401 (Refused: re-exported)
 
 
+RESOLVED_ACCOUNT_IDS = "resolved_account_ids"  # the plan task's output key of the run's account ids
+
+
 @dataclass(frozen=True)
 class Planned:
     """A phase's plan as a run sees it: the changes, the approval decision, what to show."""
@@ -71,6 +74,10 @@ class PhaseSpec:
     owns: tuple[str, ...] = ()  # config sections this phase applies (the gate of the next phase checks them)
     preflight: str | None = None  # "package.module:function"(ctx, config): reads AWS before the plan, raises
     # Refused with every problem and its fix (a quota too low, an unhygienic management account)
+    # The accounts exist before the phase runs (phases 2-5): the plan resolves their ids once and every
+    # task of the run gets them (`Planned.extras["resolved_account_ids"]` -> `ctx.account_ids`) instead
+    # of paging through the organization per account. Phase 1 creates accounts: its tasks read AWS.
+    accounts_exist: bool = True
 
     def domain(self) -> ModuleType:
         return importlib.import_module(f"groundwork.phases.{self.module}")
@@ -88,7 +95,13 @@ class PhaseSpec:
     def planned(self, ctx, config, **secrets) -> Planned:
         """The phase module's plan, plus the changes of steps that plan their own (`Step.plan`).
         Those need approval when they touch production, as everywhere else."""
+        if self.accounts_exist:
+            from groundwork.phases.foundation import account_ids
+
+            ctx.account_ids = account_ids(ctx, config)
         base = self.domain().planned(ctx, config, **secrets)
+        if self.accounts_exist:
+            base = replace(base, extras={**base.extras, RESOLVED_ACCOUNT_IDS: ctx.account_ids})
         extra = [c for step in self.steps if step.plan
                  for c in self.function(step.plan)(ctx, config, **{k: secrets[k] for k in step.secrets})]
         if not extra:
@@ -129,6 +142,7 @@ FOUNDATION = PhaseSpec(
     ),
     owns=("aws", "organization", "cost"),
     preflight="groundwork.preflight:check",
+    accounts_exist=False,
 )
 IDENTITY = PhaseSpec(
     "phase2_identity", "identity",
