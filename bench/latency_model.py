@@ -11,10 +11,11 @@ GROUNDWORK_STANDIN_CREATE_ACCOUNT_SECONDS (CreateAccount IN_PROGRESS; minutes in
 GROUNDWORK_STANDIN_ASSIGNMENT_SECONDS (Identity Center assignments), GROUNDWORK_STANDIN_TGW_ATTACHMENT_SECONDS
 (Transit Gateway attachments), GROUNDWORK_STANDIN_STACK_SECONDS (CloudFormation stacks).
 
-What the model is: one bucket per service for every account and region together. AWS meters per
-account, per Region and (EC2) per API, so this is stricter than AWS for work spread over many
-accounts, which is what a scale run needs to show: that throttling slows a rollout down and loses
-nothing. Rates marked "documented" are AWS's published defaults; "assumed" ones are not published
+What the model is: one bucket per service and caller (access key and Region: each member account
+is reached with its own assumed-role credentials, the management account with the connection's),
+as AWS meters per account and Region; `--global` keeps one bucket per service for every account and
+Region together, far stricter than AWS. EC2 also meters per API: one bucket for all of EC2 is
+stricter. Rates marked "documented" are AWS's published defaults; "assumed" ones are not published
 and are set low on purpose.
 """
 
@@ -47,10 +48,10 @@ MODEL: list[tuple[str, str, float, int, int, str]] = [
 ]
 
 
-def rules(scale: float = 1.0) -> list[dict]:
+def rules(scale: float = 1.0, per_caller: bool = True) -> list[dict]:
     """Rate limits first (a request that gets a token goes on), then each service's latency."""
     limits = [dict(service=s, error_code=code, http_status=400, rate_per_second=rate * scale, burst=burst,
-                   count=None, message=f"Rate exceeded (groundwork latency model: {basis})")
+                   count=None, per_caller=per_caller, message=f"Rate exceeded (groundwork latency model: {basis})")
               for s, code, rate, burst, _, basis in MODEL]
     latencies = [dict(service=s, latency_ms=latency, count=None) for s, _, _, _, latency, _ in MODEL]
     return limits + latencies
@@ -60,6 +61,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--endpoint", required=True)
     parser.add_argument("--scale", type=float, default=1.0, help="multiply every refill rate (2: twice as fast)")
+    parser.add_argument("--global", dest="per_caller", action="store_false",
+                        help="one bucket per service for all accounts and Regions (stricter than AWS)")
     action = parser.add_mutually_exclusive_group()
     action.add_argument("--clear", action="store_true", help="drop every rule (moto's instant answers again)")
     action.add_argument("--show", action="store_true", help="print the rules and how often each fired")
@@ -69,10 +72,10 @@ def main(argv=None) -> int:
         control.clear()
     elif not args.show:
         control.clear()
-        for rule in rules(args.scale):
+        for rule in rules(args.scale, args.per_caller):
             control.add(**rule)
-    print(json.dumps([{k: r[k] for k in ("service", "error_code", "rate_per_second", "burst", "latency_ms",
-                                          "fired", "passed")} for r in control.rules()], indent=1))
+    print(json.dumps([{k: r[k] for k in ("service", "error_code", "rate_per_second", "burst", "per_caller",
+                                          "latency_ms", "fired", "passed")} for r in control.rules()], indent=1))
     return 0
 
 

@@ -152,3 +152,31 @@ def test_a_rate_limit_needs_a_positive_rate_and_burst(faults):
     with pytest.raises(HTTPError) as refused:
         control.add(service="sts", error_code="Throttling", rate_per_second=0, burst=1)
     assert refused.value.code == 400
+
+
+def test_a_rate_limit_per_caller_meters_each_credential_and_region_apart(faults):
+    """AWS meters per account and Region: with `per_caller`, one caller's burst does not throttle another."""
+    endpoint, control = faults
+    control.add(service="sts", error_code="Throttling", rate_per_second=0.01, burst=2, count=None, per_caller=True)
+
+    def answers(sts, times):
+        out = []
+        for _ in range(times):
+            try:
+                sts.get_caller_identity()
+                out.append("ok")
+            except ClientError as exc:
+                out.append(exc.response["Error"]["Code"])
+        return out
+
+    def caller(key, region="us-east-1"):
+        import boto3
+
+        return boto3.client("sts", endpoint_url=endpoint, region_name=region, aws_access_key_id=key,
+                            aws_secret_access_key="x", config=NO_RETRY)
+
+    assert answers(caller("AKIDFIRST0000000000A"), 3) == ["ok", "ok", "Throttling"]
+    assert answers(caller("AKIDSECOND000000000B"), 3) == ["ok", "ok", "Throttling"]  # a bucket of its own
+    assert answers(caller("AKIDFIRST0000000000A", "eu-west-1"), 1) == ["ok"]  # another Region, another bucket
+    (rule,) = control.rules()
+    assert (rule["passed"], rule["fired"]) == (5, 2)

@@ -23,7 +23,10 @@ A rule with `rate_per_second` is a rate limit, a token bucket as AWS meters its 
 requests at once, refilled at `rate_per_second`), one bucket per rule for every request it matches
 (AWS keeps one per account, Region and API family; a rule is that strict or stricter): a matching
 request takes a token and goes on to the next rules; one that finds the bucket empty gets the
-rule's error instead. Give a rate limit `count: null`, or it stops after its first throttle. Rate-limit rules first, then latency rules, model an AWS whose
+rule's error instead. With `per_caller: true` the rule keeps one bucket per caller and Region (the
+SigV4 credential's access key id and Region): every member account is reached with its own assumed-role
+credentials and the management account with the connection's, so that is AWS's per-account, per-Region
+metering (a little looser where two tasks hold two sessions in one account). Give a rate limit `count: null`, or it stops after its first throttle. Rate-limit rules first, then latency rules, model an AWS whose
 calls take time and whose quotas bite (`bench/latency_model.py`).
 
 Injecting here, in front of the server, is what makes this honest: with in-process mock_aws a
@@ -66,6 +69,7 @@ class Rule:
     message: str = "injected by the groundwork stand-in"
     rate_per_second: float | None = None  # a rate limit: fires only when its token bucket is empty
     burst: int = 1
+    per_caller: bool = False  # a rate limit's bucket per (access key id, Region) instead of one for all
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
     fired: int = 0
     passed: int = 0  # requests a rate limit let through
@@ -73,8 +77,7 @@ class Rule:
     def __post_init__(self) -> None:
         if self.rate_per_second is not None and (self.rate_per_second <= 0 or self.burst < 1):
             raise ValueError("a rate limit needs rate_per_second > 0 and burst >= 1")
-        self._tokens = float(self.burst)
-        self._refilled = time.monotonic()
+        self._buckets: dict[str, tuple[float, float]] = {}  # caller -> (tokens, refilled at)
 
     def matches(self, request: "AwsRequest") -> bool:
         if self.count is not None and self.fired >= self.count:
@@ -86,18 +89,18 @@ class Rule:
         if self.match and self.match not in request.body_text and self.match not in request.url:
             return False
         if self.rate_per_second is not None:
-            return not self._take_token()
+            return not self._take_token(request.caller if self.per_caller else "")
         return random.random() < self.probability
 
-    def _take_token(self) -> bool:
+    def _take_token(self, caller: str) -> bool:
         now = time.monotonic()
-        self._tokens = min(float(self.burst), self._tokens + (now - self._refilled) * self.rate_per_second)
-        self._refilled = now
-        if self._tokens >= 1:
-            self._tokens -= 1
+        tokens, refilled = self._buckets.get(caller, (float(self.burst), now))
+        tokens = min(float(self.burst), tokens + (now - refilled) * self.rate_per_second)
+        taken = tokens >= 1
+        self._buckets[caller] = (tokens - 1 if taken else tokens, now)
+        if taken:
             self.passed += 1
-            return True
-        return False
+        return taken
 
 
 @dataclass
@@ -107,20 +110,30 @@ class AwsRequest:
     protocol: str
     body_text: str
     url: str
+    caller: str = ""  # "<access key id>/<Region>" of the SigV4 credential
+
+
+def caller_of(authorization: str) -> str:
+    """'AKIA.../us-east-1' from 'AWS4-HMAC-SHA256 Credential=AKIA.../20261204/us-east-1/ec2/aws4_request, ...'."""
+    _, _, credential = authorization.partition("Credential=")
+    parts = credential.split(",", 1)[0].split("/")
+    return f"{parts[0]}/{parts[2]}" if len(parts) >= 3 else ""
 
 
 def describe(environ: dict, body: bytes) -> AwsRequest:
     service = signing_service(environ.get("HTTP_AUTHORIZATION", ""))
+    caller = caller_of(environ.get("HTTP_AUTHORIZATION", ""))
     text = body.decode("utf-8", "replace")
     url = environ.get("PATH_INFO", "") + ("?" + environ["QUERY_STRING"] if environ.get("QUERY_STRING") else "")
     target = environ.get("HTTP_X_AMZ_TARGET")
     if target:
-        return AwsRequest(service, target.rsplit(".", 1)[-1], "json", text, url)
+        return AwsRequest(service, target.rsplit(".", 1)[-1], "json", text, url, caller)
     action = urllib.parse.parse_qs(text).get("Action") or urllib.parse.parse_qs(environ.get("QUERY_STRING", "")).get("Action")
     if action:
-        return AwsRequest(service, action[0], "ec2" if service in EC2_LIKE else "query", text, url)
+        return AwsRequest(service, action[0], "ec2" if service in EC2_LIKE else "query", text, url, caller)
     protocol = "rest-json" if service in REST_JSON_HINTS or "json" in environ.get("CONTENT_TYPE", "") else "rest-xml"
-    return AwsRequest(service, f"{environ.get('REQUEST_METHOD', 'GET')} {environ.get('PATH_INFO', '')}", protocol, text, url)
+    return AwsRequest(service, f"{environ.get('REQUEST_METHOD', 'GET')} {environ.get('PATH_INFO', '')}", protocol, text,
+                      url, caller)
 
 
 def error_response(protocol: str, code: str, message: str) -> tuple[str, bytes]:
