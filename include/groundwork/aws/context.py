@@ -112,6 +112,11 @@ class AwsContext:
         """A client in the management account (account_id None) or a member account via its role."""
         key = (service, account_id or self.MANAGEMENT, region or self.region)
         with self._lock:
+            found = self._clients.get(key)
+        if found is not None:
+            return found
+        self._credentials_for(account_id)  # outside the lock: reads of many accounts assume their roles at once
+        with self._lock:
             if key not in self._clients:
                 # Member accounts' clients come from the management session with the access role's
                 # credentials: one botocore loader, so each service's model is read once per process
@@ -145,7 +150,7 @@ class AwsContext:
         """Client keyword arguments: none for the management account, the access role's for a member."""
         if account_id is None:
             return {}
-        if account_id not in self._credentials:
+        if account_id not in self._credentials:  # two threads may both assume: harmless, the last one is kept
             creds = self.assume(account_id)
             self._credentials[account_id] = {
                 "aws_access_key_id": creds["AccessKeyId"],

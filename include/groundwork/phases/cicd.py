@@ -20,6 +20,7 @@ import os
 from urllib.parse import unquote, urlsplit
 
 from groundwork.aws.context import AwsContext
+from groundwork.aws.parallel import read_all
 from groundwork.phases.foundation import NotConverged, account_ids
 from groundwork.phases.spec import Planned
 from groundwork.plan.model import Change, Plan
@@ -193,7 +194,7 @@ def all_specs(t: CicdTopology, config, external_id: str) -> list:
 def plan(ctx: AwsContext, config, external_id: str | None = None) -> Plan:
     external_id = external_id or external_id_from_environment(config)
     t = topology(ctx, config)
-    return Plan(PHASE, tuple(_PLAN[type(spec)](ctx, spec) for spec in all_specs(t, config, external_id)))
+    return Plan(PHASE, tuple(read_all(lambda spec: _PLAN[type(spec)](ctx, spec), all_specs(t, config, external_id))))
 
 
 def needs_approval(plan_: Plan) -> bool:
@@ -258,8 +259,9 @@ def verify(ctx: AwsContext, config, external_id: str) -> dict:
         raise NotConverged(f"{PHASE} did not converge; still pending:\n{listing}")
     t = topology(ctx, config)
     pipeline = promotion.pipeline_context(ctx, t)
-    reached = {t.label(env, account): promotion.deployment_context(pipeline, t, env, account, external_id)
-               .client("sts").get_caller_identity()["Arn"] for env, account in t.targets}
+    arns = read_all(lambda target: promotion.deployment_context(pipeline, t, *target, external_id)
+                    .client("sts").get_caller_identity()["Arn"], t.targets)
+    reached = {t.label(env, account): arn for (env, account), arn in zip(t.targets, arns)}
     return {
         "phase": PHASE,
         "pipeline_role": t.pipeline_role_arn,

@@ -14,6 +14,7 @@ from groundwork.aws import iam
 from groundwork.aws import organizations as orgs
 from groundwork.aws.common import is_managed
 from groundwork.aws.context import AwsContext
+from groundwork.aws.parallel import read_all
 from groundwork.phases.spec import Planned
 from groundwork.plan.model import Change, NotConverged, Plan, approved_pending
 from groundwork.policy import budgets as budget_docs
@@ -117,8 +118,10 @@ def verify(ctx: AwsContext, config) -> dict[str, str]:
         raise NotConverged(f"{PHASE} did not converge; still pending:\n{listing}")
     ids = account_ids(ctx, config)
     client = _orgs(ctx)
-    unreachable = [name for name, account_id in ids.items()
-                   if not accounts.is_closed(client, account_id) and not accounts.access_ready(ctx, account_id)[0]]
+    names = list(ids)
+    reachable = read_all(lambda name: accounts.is_closed(client, ids[name]) or accounts.access_ready(ctx, ids[name])[0],
+                         names)
+    unreachable = [name for name, ok in zip(names, reachable) if not ok]
     if unreachable:
         raise NotConverged(f"the access role {ctx.access_role_name} cannot be assumed in {unreachable}")
     return ids

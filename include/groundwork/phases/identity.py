@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from groundwork.aws.context import AwsContext
+from groundwork.aws.parallel import read_all
 from groundwork.phases.foundation import NotConverged, account_ids
 from groundwork.phases.spec import Planned
 from groundwork.plan.model import SYMBOL, Change, Plan
@@ -83,11 +84,11 @@ def plan_with_view(ctx: AwsContext, config) -> tuple[Plan, IdentityView]:
     changes += permission_sets.plan_permission_sets(config, view.sets, production_sets(config, view.ids, view.sets),
                                                     names_by_id)
     existing_groups, set_arns = view.existing_groups(), view.set_arns()
-    for account in config.organization.accounts:
-        if account.name not in view.ids:
-            continue  # retired before it was ever created
-        actual = assignments.read_account(_sso(ctx), view.instance.arn, view.ids[account.name], set_arns)
-        changes += assignments.plan_account(config, account.name, actual, existing_groups, admin_sets(config))
+    created = [a.name for a in config.organization.accounts if a.name in view.ids]  # not retired before it existed
+    sso = _sso(ctx)
+    actuals = read_all(lambda name: assignments.read_account(sso, view.instance.arn, view.ids[name], set_arns), created)
+    for name, actual in zip(created, actuals):
+        changes += assignments.plan_account(config, name, actual, existing_groups, admin_sets(config))
     return Plan(PHASE, tuple(changes)), view
 
 

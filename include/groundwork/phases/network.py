@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from groundwork.aws.context import AwsContext
+from groundwork.aws.parallel import read_all
 from groundwork.phases.foundation import NotConverged, account_ids
 from groundwork.phases.spec import Planned, scoped_markdown
 from groundwork.plan.model import Plan
@@ -54,10 +55,10 @@ def cidr_plan(config, vpcs: dict[str, network_vpc.VpcState]) -> CidrPlan:
 def read(ctx: AwsContext, config) -> NetworkView:
     ids = account_ids(ctx, config)
     hub = network_hub.read_hub(*_hub_clients(ctx, config, ids))
-    vpcs = {
-        a.name: network_vpc.read_vpc(ctx.client("ec2", account_id=ids[a.name]), a.name, ctx.region, hub.tgw_id)
-        for a in network_accounts(config)
-    }
+    names = [a.name for a in network_accounts(config)]
+    states = read_all(lambda name: network_vpc.read_vpc(ctx.client("ec2", account_id=ids[name]), name, ctx.region,
+                                                        hub.tgw_id), names)
+    vpcs = dict(zip(names, states))
     return NetworkView(ids, hub, vpcs, cidr_plan(config, vpcs))
 
 

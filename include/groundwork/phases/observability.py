@@ -20,6 +20,7 @@ import threading
 
 from groundwork.aws import kms
 from groundwork.aws.context import AwsContext
+from groundwork.aws.parallel import read_all
 from groundwork.aws import iam
 from groundwork.phases.foundation import NotConverged, account_ids
 from groundwork.phases.spec import Planned, scoped_markdown
@@ -213,8 +214,8 @@ def plan(ctx: AwsContext, config) -> Plan:
     changes = _plan_log_archive(ctx, t)
     changes.append(trail.plan_trail(ctx.client("cloudtrail"), trail_spec(ctx, t)))
     changes += _plan_delegation(ctx, t)
-    for name in member_accounts(t):
-        changes += _plan_account(ctx, t, name)
+    for account_changes in read_all(lambda name: _plan_account(ctx, t, name), member_accounts(t)):
+        changes += account_changes
     changes += _plan_organization(ctx, t)
     notes = (f"Log Archive ({t.log_archive}): trail bucket {t.trail_bucket(t.region)} (Object Lock COMPLIANCE "
              f"{t.retention_days} days), Config bucket {t.config_bucket(t.region)}, both replicated to "
