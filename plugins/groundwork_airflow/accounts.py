@@ -28,7 +28,7 @@ class EnsureAccountOperator(AccountWait):
         config, ctx = self._context(context)
         ti = context["ti"]
         known = (ti.xcom_pull(task_ids="plan", key="account_ids") or {}).get(name)
-        progress = foundation.start_account(ctx, config, name, approved_ids(ti), known)
+        progress = foundation.start_account(ctx, config, name, approved_ids(ti), known, self._existing(ctx, known))
         self.log.info("account %s: %s", name, progress)
         if progress.state == ABSENT:
             self.log.info("account %s is %s in the config and not in the organization: nothing to do",
@@ -38,6 +38,18 @@ class EnsureAccountOperator(AccountWait):
             return self._wait(context, config, ctx, "create_account",
                               {"name": name, "request_id": progress.request_id}, "account_created", resume)
         return self._place(context, config, ctx, name, progress.to_dict(), resume)
+
+    def _existing(self, ctx, known: str | None):
+        """For a batch: the organization read once per task process for all of its new accounts (each
+        account of a batch is started once per process, so none was touched since). One account: None,
+        read for it."""
+        from groundwork.phases import foundation
+
+        if known or len(self.account_names) < 2:
+            return None
+        if getattr(self, "_existing_read", None) is None:
+            self._existing_read = foundation.existing_accounts(ctx)
+        return self._existing_read
 
     def account_created(self, context, event, resume: dict | None = None):
         from groundwork.reconcile.accounts import AccountProgress

@@ -65,7 +65,7 @@ def _config():
 @pytest.mark.parametrize("task_id, domain_patch, probe_patch, resume", [
     ("ensure_account",
      ("groundwork.phases.foundation.start_account",
-      lambda ctx, config, name, approved, known: __import__("groundwork.reconcile.accounts", fromlist=["x"])
+      lambda ctx, config, name, approved, known, existing: __import__("groundwork.reconcile.accounts", fromlist=["x"])
       .AccountProgress(name, "IN_PROGRESS", request_id="car-1")),
      "groundwork.phases.probes.create_account", "account_created"),
     ("ensure_assignments",
@@ -104,8 +104,9 @@ def test_a_batch_does_its_accounts_in_order_and_a_resume_goes_on_after_the_accou
 
     calls = []
 
-    def start_account(ctx, config, name, approved, known):
+    def start_account(ctx, config, name, approved, known, existing):
         calls.append(name)
+        assert existing == "organization read once"
         if name == "B":
             return AccountProgress(name, "IN_PROGRESS", request_id="car-b")
         return AccountProgress(name, "SUCCEEDED", account_id={"A": "111111111111", "C": "333333333333"}[name])
@@ -113,6 +114,9 @@ def test_a_batch_does_its_accounts_in_order_and_a_resume_goes_on_after_the_accou
     monkeypatch.setattr("groundwork_airflow.phase.load_runtime_config", _config)
     monkeypatch.setattr("groundwork_airflow.aws.context_for", lambda config: __import__("types").SimpleNamespace())
     monkeypatch.setattr("groundwork.phases.foundation.start_account", start_account)
+    reads = []
+    monkeypatch.setattr("groundwork.phases.foundation.existing_accounts",
+                        lambda ctx: reads.append(1) or "organization read once")
     monkeypatch.setattr("groundwork.phases.foundation.place_account", lambda *a: None)
     monkeypatch.setattr("groundwork.phases.foundation.is_closed", lambda ctx, account_id: False)
     monkeypatch.setattr("groundwork.phases.probes.create_account", lambda ctx, **arguments: (False, {}))
@@ -123,7 +127,7 @@ def test_a_batch_does_its_accounts_in_order_and_a_resume_goes_on_after_the_accou
     context = {"ti": FakeTi({})}
     with pytest.raises(TaskDeferred) as deferred:
         operator.execute(context)
-    assert calls == ["A", "B"]
+    assert calls == ["A", "B"] and reads == [1]  # one read of the organization for the batch
     assert deferred.value.method_name == "account_created"
     resume = deferred.value.kwargs["resume"]
     assert resume == {"position": 1, "results": [{"name": "A", "account_id": "111111111111"}]}

@@ -61,8 +61,14 @@ def apply_structure(ctx: AwsContext, config, approved: set[str]):
 
 
 def start_account(ctx: AwsContext, config, name: str, approved: set[str],
-                  known_id: str | None = None) -> accounts.AccountProgress:
-    return accounts.start_account(_orgs(ctx), config, config.account(name), approved, ctx.access_role_name, known_id)
+                  known_id: str | None = None, existing: accounts.Existing | None = None) -> accounts.AccountProgress:
+    return accounts.start_account(_orgs(ctx), config, config.account(name), approved, ctx.access_role_name, known_id,
+                                  existing)
+
+
+def existing_accounts(ctx: AwsContext) -> accounts.Existing:
+    """The organization's accounts and creation requests, read once for a batch of new accounts."""
+    return accounts.read_existing(_orgs(ctx))
 
 
 def place_account(ctx: AwsContext, config, name: str, account_id: str, approved: set[str]):

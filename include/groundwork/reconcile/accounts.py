@@ -120,20 +120,43 @@ def _invitation_progress(name: str, handshake: dict) -> AccountProgress:
                            reason=f"the invitation of account {account_id} was {state.lower()}")
 
 
+@dataclass(frozen=True)
+class Existing:
+    """The organization's accounts (by email) and creation requests in progress or succeeded (by
+    account name), read once. A task with a batch of new accounts reads this once for all of them:
+    read per account, it is a listing of the whole organization each time (quadratic in accounts)."""
+
+    accounts_by_email: dict[str, dict]
+    requests_by_name: dict[str, dict]
+
+
+def read_existing(client) -> Existing:
+    requests: dict[str, dict] = {}
+    for state in (SUCCEEDED, IN_PROGRESS):  # a name's request in progress wins over an older success
+        requests.update({r["AccountName"]: r for r in orgs.create_account_requests(client, [state])
+                         if r.get("AccountName")})
+    return Existing({a["Email"].lower(): a for a in orgs.accounts(client)}, requests)
+
+
 def start_account(client, config, account, approved: set[str], role_name: str,
-                  known_id: str | None = None) -> AccountProgress:
+                  known_id: str | None = None, existing: Existing | None = None) -> AccountProgress:
     """Make sure the account exists or is being created (or invited); never issues CreateAccount
     or an invitation twice.
 
     `known_id` is the id the plan saw for this email: confirmed with one DescribeAccount instead of
-    listing every account (which matters at hundreds of accounts)."""
+    listing every account (which matters at hundreds of accounts). `existing`: the organization as
+    the task read it when it started (`read_existing`), instead of reading it for this account; only
+    for accounts no earlier step of the same task touched."""
     if known_id:
         found = orgs.describe_account(client, known_id)
         if found is not None and found["Email"].lower() == account.email:
             return AccountProgress(account.name, SUCCEEDED, account_id=found["Id"])
-    existing = next((a for a in orgs.accounts(client) if a["Email"].lower() == account.email), None)
     if existing is not None:
-        return AccountProgress(account.name, SUCCEEDED, account_id=existing["Id"])
+        found = existing.accounts_by_email.get(account.email)
+    else:
+        found = next((a for a in orgs.accounts(client) if a["Email"].lower() == account.email), None)
+    if found is not None:
+        return AccountProgress(account.name, SUCCEEDED, account_id=found["Id"])
     if not account.is_active:
         return AccountProgress(account.name, ABSENT)
     change = Change("create", "account", account.name, None, desired(account, config))
@@ -145,10 +168,15 @@ def start_account(client, config, account, approved: set[str], role_name: str,
         check_approved(change, approved)
         notes = f"Join the organization as {account.name!r} (groundwork)."
         return _invitation_progress(account.name, orgs.invite_account(client, account.invite_account_id, notes))
-    for state in (IN_PROGRESS, SUCCEEDED):
-        for request in orgs.create_account_requests(client, [state]):
-            if request.get("AccountName") == account.name:
-                return _progress(account.name, request)  # resume the request already made
+    if existing is not None:
+        request = existing.requests_by_name.get(account.name)
+        if request is not None:
+            return _progress(account.name, request)  # resume the request already made
+    else:
+        for state in (IN_PROGRESS, SUCCEEDED):
+            for request in orgs.create_account_requests(client, [state]):
+                if request.get("AccountName") == account.name:
+                    return _progress(account.name, request)  # resume the request already made
     check_approved(change, approved)
     return _progress(account.name, orgs.create_account(client, account.name, account.email, role_name, account.tags))
 

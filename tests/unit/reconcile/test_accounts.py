@@ -105,3 +105,31 @@ def test_the_probe_waits_out_an_asynchronous_creation_without_creating_twice(ctx
         assert done and result["state"] == "SUCCEEDED" and result["account_id"]
     finally:
         organizations_async_create.SETTINGS["create_account_seconds"] = 0.0
+
+
+class CountingOrganizations(FakeOrganizations):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.listings = 0
+
+    def get_paginator(self, operation):
+        self.listings += 1
+        return super().get_paginator(operation)
+
+
+@pytest.mark.parametrize("existing, requests, expect", [
+    ([{"Id": "111111111111", "Email": "prod@example.com", "Name": "Production"}], [], ("SUCCEEDED", None)),
+    ([], [{"Id": "car-1", "State": "IN_PROGRESS", "AccountName": "Production"}], ("IN_PROGRESS", "car-1")),
+    ([], [{"Id": "car-0", "State": "SUCCEEDED", "AccountName": "Production", "AccountId": "1"},
+          {"Id": "car-1", "State": "IN_PROGRESS", "AccountName": "Production"}], ("IN_PROGRESS", "car-1")),
+    ([], [], ("IN_PROGRESS", "car-new")),
+])
+def test_a_batch_reads_the_organization_once_and_still_never_creates_twice(existing, requests, expect):
+    client = CountingOrganizations(existing=existing, requests=requests)
+    seen = accounts.read_existing(client)
+    read = client.listings
+    progress = accounts.start_account(client, CONFIG, ACCOUNT, APPROVED, "OrganizationAccountAccessRole",
+                                      existing=seen)
+    assert client.listings == read  # nothing listed again for the account
+    assert (progress.state, progress.request_id) == expect
+    assert len(client.created) == (1 if expect[1] == "car-new" else 0)
