@@ -20,7 +20,7 @@ from botocore.exceptions import ClientError
 from groundwork.aws import organizations as orgs
 from groundwork.aws.common import MANAGED_TAG, is_managed
 from groundwork.plan.model import Change, Refused, check_approved
-from groundwork.reconcile.organization import OrgSnapshot, read_organization
+from groundwork.reconcile.organization import ROOT, OrgSnapshot, read_organization
 
 IN_PROGRESS, SUCCEEDED, FAILED = "IN_PROGRESS", "SUCCEEDED", "FAILED"
 ABSENT = "ABSENT"  # retired before it was ever created: nothing to do
@@ -204,14 +204,17 @@ def place_account(client, config, account, account_id: str, approved: set[str]) 
     if found is None or orgs.is_closed(found):
         return None
     current = orgs.parent_id(client, account_id)
-    target = ou_id_for_path(client, config.ou_of(account))
+    root_id = orgs.root(client)["Id"]
+    target = ou_id_for_path(client, config.ou_of(account), root_id)
     actual = orgs.tags(client, account_id)
     managed, tagged = is_managed(actual), configured_tags(account, actual)
     after = desired(account, config)
     if current == target and managed and tagged == after["tags"]:
         return None
-    snap = read_organization(client, with_accounts=False)
-    before = {"name": account.name, "email": account.email, "ou": snap.path_of(current), "managed": managed,
+    # a new account is in the root: its path needs no walk of the whole OU tree (one per account, 25
+    # calls at 1,000 accounts in 20 OUs)
+    path = ROOT if current == root_id else read_organization(client, with_accounts=False).path_of(current)
+    before = {"name": account.name, "email": account.email, "ou": path, "managed": managed,
               "tags": tagged}
     change = Change("update", "account", account.name, before, after)
     check_approved(change, approved)
@@ -284,9 +287,9 @@ def close_accounts(client, config, approved: set[str]) -> list[Change]:
     return done
 
 
-def ou_id_for_path(client, path: str) -> str:
+def ou_id_for_path(client, path: str, root_id: str | None = None) -> str:
     """Walk from the root down one OU path (depth calls, not the whole tree)."""
-    parent = orgs.root(client)["Id"]
+    parent = root_id or orgs.root(client)["Id"]
     for name in path.split("/"):
         ou = orgs.ou_by_name(client, parent, name)
         if ou is None:
