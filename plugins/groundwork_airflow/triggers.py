@@ -132,15 +132,19 @@ class ProbeWait:
     GRACE_POLL_SECONDS = 2.0
 
     def _context(self, context=None):
-        """The config (read once per task) and a fresh AWS context from the Airflow connection, with
-        the account ids the run's plan resolved when there are (`context` given)."""
+        """The config (read once per task) and an AWS context from the Airflow connection. With
+        `context`: one context for the task process, with the account ids the run's plan resolved
+        when there are; without: a fresh one."""
         from groundwork_airflow.aws import context_for
         from groundwork_airflow.phase import load_runtime_config, with_run_account_ids
 
         if getattr(self, "_config", None) is None:
             self._config = load_runtime_config()
-        ctx = context_for(self._config)
-        return self._config, (ctx if context is None else with_run_account_ids(ctx, context["ti"]))
+        if context is None:
+            return self._config, context_for(self._config)
+        if getattr(self, "_ctx", None) is None:  # one per task process: a batch shares its reads (ctx.remembered)
+            self._ctx = with_run_account_ids(context_for(self._config), context["ti"])
+        return self._config, self._ctx
 
     def wait_on_probe(self, context, config, ctx, probe: str, arguments: dict, method_name: str, *,
                       poll_interval: float | None = None, timeout: float | None = None, resume: dict | None = None):

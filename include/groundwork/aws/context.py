@@ -102,6 +102,8 @@ class AwsContext:
     # Ids of the configured accounts by name when a run resolved them once (its plan: phases 2-5, whose
     # accounts exist before they run); None: read from Organizations at each use.
     account_ids: dict[str, str] | None = None
+    # What one task reads once for all the accounts of its batch (a directory, a topology): see remembered()
+    memo: dict = field(default_factory=dict, repr=False)
     _clients: dict = field(default_factory=dict, repr=False)
     _credentials: dict = field(default_factory=dict, repr=False)  # member account id -> client keyword arguments
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
@@ -133,6 +135,13 @@ class AwsContext:
                 client.meta.events.register_first(f"needs-retry.{service_id}", no_blind_retry)
                 self._clients[key] = client
             return self._clients[key]
+
+    def remembered(self, key: tuple, read: Callable[[], object]):
+        """`read()` once per context: for what a per-account step reads that no step of the batch
+        changes (the Identity Center directory, a phase's topology), instead of once per account."""
+        if key not in self.memo:
+            self.memo[key] = read()
+        return self.memo[key]
 
     def member_role_arn(self, account_id: str) -> str:
         return f"arn:aws:iam::{account_id}:role/{self.access_role_name}"

@@ -217,7 +217,7 @@ def apply_environment(ctx: AwsContext, config, item: str, approved: set[str], ex
     if item not in environment_accounts(config):
         raise NotConverged(f"{item}: the config has no account {name!r} in an environment {env!r} (did it change "
                            "since the run listed its items?)")
-    t = topology(ctx, config)
+    t = ctx.remembered(("cicd.topology",), lambda: topology(ctx, config))  # once per batch
     return _apply(ctx, environment_specs(t, config, env, t.account_id(name), external_id), approved)
 
 

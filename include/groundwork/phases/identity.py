@@ -156,7 +156,8 @@ def apply_directory(ctx: AwsContext, config, approved: set[str]) -> list[Change]
 def apply_account(ctx: AwsContext, config, name: str, approved: set[str]) -> dict:
     """Start the account's assignment changes; returns {"account", "account_id", "instance_arn",
     "requests", "applied"}: the requests still IN_PROGRESS are what the deferred wait polls."""
-    view = read(ctx, config, details=False)  # the account step needs ids, not policies
+    # the account step needs ids, not policies; the directory is the same for every account of a batch
+    view = ctx.remembered(("identity.directory",), lambda: read(ctx, config, details=False))
     if name not in view.ids:  # retired before it was ever created: nothing assigned, nothing to remove
         return {"account": name, "account_id": None, "instance_arn": view.instance.arn, "requests": [], "applied": []}
     if any(gid is None for gid in view.group_ids.values()) or set(view.sets) < {p.name for p in config.identity.permission_sets}:

@@ -118,7 +118,7 @@ def apply_account(ctx: AwsContext, config, name: str, approved: set[str], cidr: 
     """The account's VPC and its attachment (created from the account itself). Returns the
     attachment's progress: {"account", "attachment_id", "state"}."""
     ids = account_ids(ctx, config)
-    tgw_id = _hub_tgw(ctx, config, ids)
+    tgw_id = ctx.remembered(("network.hub_tgw",), lambda: _hub_tgw(ctx, config, ids))  # once per batch
     client = ctx.client("ec2", account_id=ids[name])
     layout = _account_layout(ctx, config, name, client, tgw_id, cidr)
     done = network_vpc.apply_vpc(client, layout, ctx.region, tgw_id, approved)

@@ -285,7 +285,7 @@ def account_names(config) -> list[str]:
 
 
 def apply_account(ctx: AwsContext, config, name: str, approved: set[str]) -> list[Change]:
-    t = topology(ctx, config)
+    t = ctx.remembered(("observability.topology",), lambda: topology(ctx, config))  # once per batch
     account = t.accounts[name]
     done = []
     if change := config_recorders.apply_service_role(_client(ctx, t, "iam", account), name, approved):
