@@ -72,7 +72,13 @@ def existing_accounts(ctx: AwsContext) -> accounts.Existing:
 
 
 def place_account(ctx: AwsContext, config, name: str, account_id: str, approved: set[str]):
-    return accounts.place_account(_orgs(ctx), config, config.account(name), account_id, approved)
+    """Into its OU. The root's and each OU path's id are read once per context (a batch of accounts
+    shares them; the structure step made the OUs before this step)."""
+    client, account = _orgs(ctx), config.account(name)
+    root_id = ctx.remembered(("organizations.root",), lambda: orgs.root(client)["Id"])
+    path = config.ou_of(account)
+    target = ctx.remembered(("organizations.ou", path), lambda: accounts.ou_id_for_path(client, path, root_id))
+    return accounts.place_account(client, config, account, account_id, approved, root_id=root_id, target_id=target)
 
 
 def is_closed(ctx: AwsContext, account_id: str) -> bool:

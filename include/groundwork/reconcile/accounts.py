@@ -196,7 +196,8 @@ def raise_if_failed(progress: AccountProgress) -> None:
         )
 
 
-def place_account(client, config, account, account_id: str, approved: set[str]) -> Change | None:
+def place_account(client, config, account, account_id: str, approved: set[str], *, root_id: str | None = None,
+                  target_id: str | None = None) -> Change | None:
     """Move the account into its OU (the suspended OU once retired) when it is elsewhere (e.g. the
     root, right after creation or an invitation) and tag it managed-by=groundwork when it is not
     (an adopted account). A closed account is left where it is."""
@@ -204,8 +205,8 @@ def place_account(client, config, account, account_id: str, approved: set[str]) 
     if found is None or orgs.is_closed(found):
         return None
     current = orgs.parent_id(client, account_id)
-    root_id = orgs.root(client)["Id"]
-    target = ou_id_for_path(client, config.ou_of(account), root_id)
+    root_id = root_id or orgs.root(client)["Id"]
+    target = target_id or ou_id_for_path(client, config.ou_of(account), root_id)
     actual = orgs.tags(client, account_id)
     managed, tagged = is_managed(actual), configured_tags(account, actual)
     after = desired(account, config)
