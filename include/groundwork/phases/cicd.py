@@ -226,26 +226,32 @@ def apply_artifact_store(ctx: AwsContext, config, approved: set[str]) -> list[Ch
 
 
 def _no_longer_deployed_to(ctx: AwsContext, config):
-    """(account, IAM client) of each reachable account no configured environment deploys to."""
-    from groundwork.phases.foundation import is_closed
+    """(account, its IAM client when called) of each reachable account no configured environment deploys to
+    (the client assumes the account's role: made where it is used, so reads of many accounts do it at once)."""
+    from groundwork.phases.foundation import closed_account_ids
 
     ids = account_ids(ctx, config)
     targets = {name for e in config.cicd.environments for name in e.accounts}
-    return [(a, ctx.client("iam", account_id=ids[a.name])) for a in config.organization.accounts
-            if a.name in ids and a.name not in targets and not is_closed(ctx, ids[a.name])]
+    closed = closed_account_ids(ctx)
+    return [(a, lambda account_id=ids[a.name]: ctx.client("iam", account_id=account_id))
+            for a in config.organization.accounts if a.name in ids and a.name not in targets and ids[a.name] not in closed]
 
 
 def plan_removed_environments(ctx: AwsContext, config, **_) -> list[Change]:
     """Deployment and CloudFormation roles groundwork made in accounts that no environment deploys to any more."""
     names = cicd_removed.role_names(config.cicd)
-    return [c for account, client in _no_longer_deployed_to(ctx, config) for name in names
-            for c in cicd_removed.plan_account(account, name, *cicd_removed.read_account(client, name))]
+
+    def plan_account(target):
+        account, client = target[0], target[1]()
+        return [c for name in names for c in cicd_removed.plan_account(account, name, *cicd_removed.read_account(client, name))]
+
+    return [c for changes in read_all(plan_account, _no_longer_deployed_to(ctx, config)) for c in changes]
 
 
 def remove_environments(ctx: AwsContext, config, approved: set[str], **_) -> list[Change]:
     names = cicd_removed.role_names(config.cicd)
     return [c for account, client in _no_longer_deployed_to(ctx, config) for name in names
-            for c in cicd_removed.apply_account(client, account, name, approved)]
+            for c in cicd_removed.apply_account(client(), account, name, approved)]
 
 
 def verify(ctx: AwsContext, config, external_id: str) -> dict:

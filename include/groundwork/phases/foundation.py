@@ -81,6 +81,12 @@ def place_account(ctx: AwsContext, config, name: str, account_id: str, approved:
     return accounts.place_account(client, config, account, account_id, approved, root_id=root_id, target_id=target)
 
 
+def closed_account_ids(ctx: AwsContext) -> set[str]:
+    """Ids of the organization's closed (or closing) accounts: one paged ListAccounts, for a step that
+    asks about every account (a DescribeAccount each is 1,000 Organizations calls at 1,000 accounts)."""
+    return {a["Id"] for a in orgs.accounts(_orgs(ctx)) if orgs.is_closed(a)}
+
+
 def is_closed(ctx: AwsContext, account_id: str) -> bool:
     """Closed (or closing) accounts cannot be reached: nothing waits for their access role."""
     return accounts.is_closed(_orgs(ctx), account_id)
