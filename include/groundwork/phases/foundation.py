@@ -40,9 +40,10 @@ def plan_with_ids(ctx: AwsContext, config) -> tuple[Plan, dict[str, str]]:
     found = {a.name: snap.account_by_email(a.email) for a in config.organization.accounts}
     ids = {name: account["Id"] for name, account in found.items() if account}
     changes = organization.plan_structure(config, snap)
+    existing = [a.name for a in config.organization.accounts if a.name in ids]
+    tags = dict(zip(existing, read_all(lambda name: orgs.tags(client, ids[name]), existing)))
     for account in config.organization.accounts:
-        tags = orgs.tags(client, ids[account.name]) if account.name in ids else None
-        change = accounts.plan_account(config, account, snap, tags)
+        change = accounts.plan_account(config, account, snap, tags.get(account.name))
         if change is not None:
             changes.append(change)
     policy_ids = {}
@@ -135,10 +136,8 @@ def verify(ctx: AwsContext, config) -> dict[str, str]:
         listing = "\n".join(f"  {c.summary()}" for c in fresh.pending)
         raise NotConverged(f"{PHASE} did not converge; still pending:\n{listing}")
     ids = account_ids(ctx, config)
-    client = _orgs(ctx)
-    names = list(ids)
-    reachable = read_all(lambda name: accounts.is_closed(client, ids[name]) or accounts.access_ready(ctx, ids[name])[0],
-                         names)
+    names, closed = list(ids), closed_account_ids(ctx)
+    reachable = read_all(lambda name: ids[name] in closed or accounts.access_ready(ctx, ids[name])[0], names)
     unreachable = [name for name, ok in zip(names, reachable) if not ok]
     if unreachable:
         raise NotConverged(f"the access role {ctx.access_role_name} cannot be assumed in {unreachable}")
