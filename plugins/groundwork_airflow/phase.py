@@ -94,6 +94,13 @@ def with_run_account_ids(ctx, ti):
     return ctx
 
 
+def plan_had_no_change(ti) -> bool:
+    """This run's plan is there and has no change (so its steps were skipped and nothing applied);
+    False when the plan's output is missing (fail closed: verify then reads everything again)."""
+    changes = ti.xcom_pull(task_ids="plan", key="changes")
+    return changes is not None and all(c["action"] == "noop" for c in changes)
+
+
 def approved_ids(ti, plan_task_id: str = "plan") -> set[str]:
     """Ids of the changes in this run's plan: all that apply may do (empty plan: nothing)."""
     changes = ti.xcom_pull(task_ids=plan_task_id, key="changes") or []

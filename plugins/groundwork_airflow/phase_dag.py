@@ -175,9 +175,12 @@ def verify_task(spec: PhaseSpec):
     # after the last step, or straight after needs_approval when the plan had nothing to change
     @task(task_id="verify", trigger_rule="none_failed_min_one_success",
           doc_md="A fresh plan must be empty; what exists (ids, no secrets).")
-    def verify():
+    def verify(**context):
         config, ctx, secrets = _context(spec.secrets)
-        return spec.verified(ctx, config, **secrets)
+        unchanged = phase.plan_had_no_change(context["ti"])
+        if unchanged:
+            print("the plan had no change and no step ran: what it read is not read again")
+        return spec.verified(ctx, config, plan_was_empty=unchanged, **secrets)
 
     return verify()
 

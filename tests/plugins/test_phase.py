@@ -309,3 +309,20 @@ def test_a_plan_with_nothing_to_change_skips_every_step_to_verify():
     assert decide({"changes": [create], "needs_approval": True}, "approve", "apply", "verify") == "approve"
     # a step's own approval branch (no verify given) never skips its step
     assert decide({"changes": [], "needs_approval": False}, "approve_x", "x") == "x"
+
+
+def test_the_plan_had_no_change_only_when_its_output_is_there_and_all_noop():
+    from groundwork_airflow.phase import plan_had_no_change
+
+    class Ti:
+        def __init__(self, changes):
+            self.changes = changes
+
+        def xcom_pull(self, task_ids=None, key=None):
+            assert (task_ids, key) == ("plan", "changes")
+            return self.changes
+
+    assert plan_had_no_change(Ti([{"id": "a", "action": "noop"}])) is True
+    assert plan_had_no_change(Ti([])) is True
+    assert plan_had_no_change(Ti([{"id": "a", "action": "noop"}, {"id": "b", "action": "update"}])) is False
+    assert plan_had_no_change(Ti(None)) is False  # no plan output: verify reads everything (fail closed)

@@ -254,15 +254,16 @@ def remove_environments(ctx: AwsContext, config, approved: set[str], **_) -> lis
             for c in cicd_removed.apply_account(client(), account, name, approved)]
 
 
-def verify(ctx: AwsContext, config, external_id: str) -> dict:
+def verify(ctx: AwsContext, config, external_id: str, plan_was_empty: bool = False) -> dict:
     """A fresh plan must be empty and the deployment chain must work: the pipeline role, then every
     deployment role with the ExternalId. Returns what later steps and the promotion DAG use."""
     from groundwork import promotion
 
-    fresh = plan(ctx, config, external_id)
-    if not fresh.is_empty():
-        listing = "\n".join(f"  {c.summary()}" for c in fresh.pending)
-        raise NotConverged(f"{PHASE} did not converge; still pending:\n{listing}")
+    if not plan_was_empty:  # the run's plan had no change and nothing was applied since: not read again
+        fresh = plan(ctx, config, external_id)
+        if not fresh.is_empty():
+            listing = "\n".join(f"  {c.summary()}" for c in fresh.pending)
+            raise NotConverged(f"{PHASE} did not converge; still pending:\n{listing}")
     t = topology(ctx, config)
     pipeline = promotion.pipeline_context(ctx, t)
     arns = read_all(lambda target: promotion.deployment_context(pipeline, t, *target, external_id)

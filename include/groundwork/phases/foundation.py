@@ -129,12 +129,15 @@ def account_ids(ctx: AwsContext, config) -> dict[str, str]:
     return {name: account_id for name, account_id in found.items() if account_id is not None}
 
 
-def verify(ctx: AwsContext, config) -> dict[str, str]:
-    """A fresh plan must be empty and every account reachable; returns account ids by name."""
-    fresh = plan(ctx, config)
-    if not fresh.is_empty():
-        listing = "\n".join(f"  {c.summary()}" for c in fresh.pending)
-        raise NotConverged(f"{PHASE} did not converge; still pending:\n{listing}")
+def verify(ctx: AwsContext, config, plan_was_empty: bool = False) -> dict[str, str]:
+    """A fresh plan must be empty and every account reachable; returns account ids by name.
+    `plan_was_empty`: the run's plan, read moments before, had no change and nothing was applied
+    since (its steps were skipped), so it is not read again; the reachability check still runs."""
+    if not plan_was_empty:
+        fresh = plan(ctx, config)
+        if not fresh.is_empty():
+            listing = "\n".join(f"  {c.summary()}" for c in fresh.pending)
+            raise NotConverged(f"{PHASE} did not converge; still pending:\n{listing}")
     ids = account_ids(ctx, config)
     names, closed = list(ids), closed_account_ids(ctx)
     reachable = read_all(lambda name: ids[name] in closed or accounts.access_ready(ctx, ids[name])[0], names)
@@ -155,8 +158,8 @@ def account_names(config) -> list[str]:
     return [a.name for a in config.organization.accounts]
 
 
-def verified(ctx: AwsContext, config) -> dict:
-    return {"phase": PHASE, "accounts": verify(ctx, config)}
+def verified(ctx: AwsContext, config, plan_was_empty: bool = False) -> dict:
+    return {"phase": PHASE, "accounts": verify(ctx, config, plan_was_empty)}
 
 
 # --------------------------------------------------------------------------- spend limits (AWS Budgets)

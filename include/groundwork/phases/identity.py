@@ -187,8 +187,15 @@ def remove_permission_sets(ctx: AwsContext, config, approved: set[str]) -> list[
     return permission_sets.delete_removed(_sso(ctx), found.arn, config, approved, production_sets(config, ids, sets))
 
 
-def verify(ctx: AwsContext, config) -> dict:
-    """A fresh plan must be empty; returns what exists (ids, no secrets)."""
+def verify(ctx: AwsContext, config, plan_was_empty: bool = False) -> dict:
+    """A fresh plan must be empty; returns what exists (ids, no secrets). `plan_was_empty`: the run's
+    plan, read moments before, had no change and nothing was applied since: only the directory is
+    read (not every account's assignments again)."""
+    if plan_was_empty:
+        view = read(ctx, config, details=False)
+        return {"phase": PHASE, "instance_arn": view.instance.arn, "identity_store_id": view.instance.identity_store_id,
+                "permission_sets": {n: view.sets[n].arn for n in sorted(view.sets)}, "groups": view.existing_groups(),
+                "assignments": "unchanged (the run's plan had no change)"}
     fresh, view = plan_with_view(ctx, config)
     if not fresh.is_empty():
         listing = "\n".join(f"  {c.summary()}" for c in fresh.pending)

@@ -224,8 +224,10 @@ def detach_retired(ctx: AwsContext, config, approved: set[str]) -> list:
             for c in network_retired.apply_account(client, account, state, tgw_id, approved)]
 
 
-def verify(ctx: AwsContext, config) -> dict:
-    """A fresh plan must be empty and every attachment available; returns what exists."""
+def verify(ctx: AwsContext, config, plan_was_empty: bool = False) -> dict:
+    """A fresh plan must be empty and every attachment available; returns what exists. Read again
+    even when the run's plan had no change (`plan_was_empty`): the attachments' states come from the
+    same reads, which are each account's own (per-account rate limits, read on 16 threads)."""
     fresh, view = plan_with_view(ctx, config)
     if not fresh.is_empty():
         listing = "\n".join(f"  {c.summary()}" for c in fresh.pending)

@@ -10,7 +10,9 @@ Interface of a phase module (`groundwork.phases.<module>`), all `fn(ctx, config,
 - each step's function: `fn(ctx, config, approved, **secrets) -> list[Change]`, or for a step
   mapped over items `fn(ctx, config, item, approved, **secrets)`; the item list comes from
   `each(config) -> list[str]` (config only, no AWS call);
-- `verified(ctx, config, **secrets) -> dict`: a fresh plan must be empty; what exists (no secrets).
+- `verified(ctx, config, plan_was_empty=False, **secrets) -> dict`: a fresh plan must be empty; what
+  exists (no secrets). With `plan_was_empty` (the run's plan had no change, no step ran) the plan's
+  reads may be skipped; the checks beyond the plan still run.
 A step with `approval=True` asks an approval of its own, of what its `plan` function returns, right
 before it runs (phase 1's account closures: a decision apart from the rest of the plan).
 A phase with `preflight` runs that check between validate and plan (phase 1: service quotas and the
@@ -110,9 +112,14 @@ class PhaseSpec:
         guarded = any(c.production and c.action != "noop" for c in extra)
         return replace(base, plan=plan, needs_approval=base.needs_approval or guarded)
 
-    def verified(self, ctx, config, **secrets) -> dict:
-        """The phase module's verify, and no step's own plan may still have a pending change."""
-        result = self.domain().verified(ctx, config, **secrets)
+    def verified(self, ctx, config, plan_was_empty: bool = False, **secrets) -> dict:
+        """The phase module's verify, and no step's own plan may still have a pending change.
+        `plan_was_empty`: this run's plan (the steps' own plans included) had no change, so no step ran
+        and nothing was applied: what the plan read is not read again, only what verify checks
+        beyond it (accounts reachable, the trail logging, the deployment chain, attachments)."""
+        result = self.domain().verified(ctx, config, plan_was_empty=plan_was_empty, **secrets)
+        if plan_was_empty:
+            return result
         pending = [c for step in self.steps if step.plan
                    for c in self.function(step.plan)(ctx, config, **{k: secrets[k] for k in step.secrets})
                    if c.action != "noop"]

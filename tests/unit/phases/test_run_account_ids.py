@@ -43,3 +43,16 @@ def test_handed_on_ids_missing_an_account_still_fail_closed(ctx, foundation_conf
     seeded = dataclasses.replace(ctx, calls=[], account_ids=partial)
     with pytest.raises(NotConverged, match="Audit"):
         foundation.account_ids(seeded, foundation_config)
+
+
+def test_verify_after_a_plan_with_no_change_does_not_read_the_plan_again_but_still_checks(ctx, foundation_config, org):
+    """A converged rerun skips its steps; its verify then reads only what it checks beyond the plan."""
+    spec = SPECS["phase1_foundation"]
+    full = dataclasses.replace(ctx, calls=[], _clients={}, _credentials={})
+    spec.verified(full, foundation_config)
+    reused = dataclasses.replace(ctx, calls=[], _clients={}, _credentials={})
+    assert spec.verified(reused, foundation_config, plan_was_empty=True)["accounts"] == org
+    operations = {c.operation for c in reused.calls}
+    assert "ListTagsForResource" in {c.operation for c in full.calls} and "ListTagsForResource" not in operations
+    assert "AssumeRole" in operations  # every account still reachable: checked
+    assert len(reused.calls) < len(full.calls) / 2
