@@ -320,3 +320,12 @@ def test_external_idp_groups_are_looked_up_not_created(ctx, foundation_config, o
     apply_identity(ctx, okta, ids_of(plan))
     assert "CreateGroup" not in {c.operation for c in ctx.calls}
     assert identity.plan(ctx, okta).is_empty()
+
+
+def test_verify_after_a_plan_with_no_change_reads_the_directory_not_every_account(ctx, foundation_config, built):
+    ctx.calls.clear()
+    found = identity.verify(ctx, foundation_config, plan_was_empty=True)
+    assert found["permission_sets"] == identity.verify(ctx, foundation_config)["permission_sets"]
+    ctx.calls.clear()
+    identity.verify(ctx, foundation_config, plan_was_empty=True)
+    assert not any(c.operation == "ListAccountAssignments" for c in ctx.calls)

@@ -6,7 +6,7 @@ import pytest
 
 from groundwork.aws.context import AwsContext
 from groundwork.phases import observability
-from groundwork.plan.model import StalePlan
+from groundwork.plan.model import NotConverged, StalePlan
 from groundwork.policy.observability import LOG_KEY_ALIAS
 from groundwork.reconcile.config_recorders import RecorderConflict
 
@@ -264,3 +264,15 @@ def test_a_disabled_standard_is_enabled_again(built, config, t):
     subscription = sh.get_enabled_standards()["StandardsSubscriptions"][0]["StandardsSubscriptionArn"]
     sh.batch_disable_standards(StandardsSubscriptionArns=[subscription])
     assert replan_and_repair(built, config, "securityhub_hub").key == "Staging/us-east-1"
+
+
+def test_verify_after_a_plan_with_no_change_still_checks_the_trail_logs(built, config, t):
+    built.calls.clear()
+    assert observability.verify(built, config, plan_was_empty=True)["trail"]
+    assert not any(c.service == "config" for c in built.calls)  # no account read again
+    built.client("cloudtrail").stop_logging(Name=t.trail_name)
+    try:
+        with pytest.raises(NotConverged, match="not logging"):
+            observability.verify(built, config, plan_was_empty=True)
+    finally:
+        built.client("cloudtrail").start_logging(Name=t.trail_name)

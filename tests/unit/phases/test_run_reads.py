@@ -1,5 +1,6 @@
-"""Phases 2-5 resolve the account ids once per run (their plan) and hand them to every task; phase 1,
-which creates accounts, reads them from AWS each time."""
+"""What a run reads once: phases 2-5 resolve the account ids in their plan and hand them to every task
+(phase 1, which creates accounts, reads them from AWS each time); a verify after a plan with no change
+does not read the plan's reads again."""
 
 import dataclasses
 
