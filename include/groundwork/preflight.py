@@ -30,6 +30,7 @@ from groundwork.aws import organizations as orgs
 from groundwork.aws import service_quotas as sq
 from groundwork.aws.common import is_managed
 from groundwork.aws.context import AwsContext
+from groundwork.aws.parallel import read_all
 from groundwork.plan.model import Refused
 from groundwork.reconcile import policies
 from groundwork.reconcile.network_layout import TAG_ACCOUNT, TAG_ROLE, network_accounts
@@ -190,16 +191,17 @@ def _network_quotas(ctx: AwsContext, config, ids: dict[str, str]) -> list[Findin
                 f"{INTERFACE_ENDPOINTS.name} ({INTERFACE_ENDPOINTS.code})", f"new accounts {new_accounts}, {region}",
                 endpoints, have, f"list at most {_number(have)} services under network.interface_endpoints "
                                   "(a new account starts with the AWS default; raise it once the account exists)"))
-    for account in network_accounts(config):
-        account_id = ids.get(account.name)
-        if account_id is None:
-            continue
+    def account_findings(name: str) -> list[Finding]:
         try:
-            findings += _account_network(ctx, account.name, account_id, region, endpoints)
+            return _account_network(ctx, name, ids[name], region, endpoints)
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") not in ("AccessDenied", "AccessDeniedException"):
                 raise
-            # not reachable yet (an invited account without the access role): phase 1 deals with it
+            return []  # not reachable yet (an invited account without the access role): phase 1 deals with it
+
+    existing = [a.name for a in network_accounts(config) if a.name in ids]
+    for found in read_all(account_findings, existing):  # each account's own reads, at once (in order)
+        findings += found
     findings += _transit_gateway(ctx, config, ids, region)
     return findings
 
