@@ -377,3 +377,28 @@ def test_the_pools_come_from_the_config_and_a_bad_config_stops_the_start(state, 
     broken.write_text((stack.ROOT / "config" / "foundation.yaml").read_text().replace("    ec2: 4", "    ec2: 0"))
     with pytest.raises(StackError, match="concurrency.ec2"):
         stack.config_pools(settings, {**env, "FOUNDATION_CONFIG": str(broken)})
+
+
+def test_the_pools_are_made_as_the_configured_admin_and_no_admin_stops_the_start(state, monkeypatch):
+    import dataclasses
+
+    requests = []
+    monkeypatch.setattr(stack, "config_pools", lambda settings, env: {"groundwork_ec2": {"slots": 4}})
+    monkeypatch.setattr(stack, "passwords", lambda settings: {"ops": "s3cret", "approver": "x"})
+
+    def http(method, url, body, token=None, missing_ok=False):
+        requests.append((method, url.rsplit("/", 2)[-2:], body, token))
+        return json.dumps({"access_token": "t0k"}) if url.endswith("/auth/token") else None
+
+    monkeypatch.setattr(stack, "_http_json", http)
+    settings = dataclasses.replace(load(state), airflow_users="ops:admin,approver:user")
+    stack.sync_pools(settings, {})
+    assert requests[0][2] == {"username": "ops", "password": "s3cret"}  # the configured admin, not "admin"
+    assert [(m, body) for m, _, body, _ in requests[1:]] == [
+        ("PATCH", {"name": "groundwork_ec2", "slots": 4}), ("POST", {"name": "groundwork_ec2", "slots": 4})]
+    assert all(token == "t0k" for *_, token in requests[1:])
+
+    requests.clear()
+    with pytest.raises(StackError, match="names no admin"):
+        stack.sync_pools(dataclasses.replace(settings, airflow_users="approver:user,viewer:viewer"), {})
+    assert requests == []  # nothing asked of Airflow
