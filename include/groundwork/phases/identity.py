@@ -192,21 +192,22 @@ def verify(ctx: AwsContext, config, plan_was_empty: bool = False) -> dict:
     plan, read moments before, had no change and nothing was applied since: only the directory is
     read (not every account's assignments again)."""
     if plan_was_empty:
-        view = read(ctx, config, details=False)
-        return {"phase": PHASE, "instance_arn": view.instance.arn, "identity_store_id": view.instance.identity_store_id,
-                "permission_sets": {n: view.sets[n].arn for n in sorted(view.sets)}, "groups": view.existing_groups(),
-                "assignments": "unchanged (the run's plan had no change)"}
+        return _what_exists(read(ctx, config, details=False), "unchanged (the run's plan had no change)")
     fresh, view = plan_with_view(ctx, config)
     if not fresh.is_empty():
         listing = "\n".join(f"  {c.summary()}" for c in fresh.pending)
         raise NotConverged(f"{PHASE} did not converge; still pending:\n{listing}")
+    return _what_exists(view, len([c for c in fresh.changes if c.kind == assignments.KIND]))
+
+
+def _what_exists(view: IdentityView, assignment_count: int | str) -> dict:
     return {
         "phase": PHASE,
         "instance_arn": view.instance.arn,
         "identity_store_id": view.instance.identity_store_id,
         "permission_sets": {n: view.sets[n].arn for n in sorted(view.sets)},
         "groups": view.existing_groups(),
-        "assignments": len([c for c in fresh.changes if c.kind == assignments.KIND]),
+        "assignments": assignment_count,
     }
 
 
