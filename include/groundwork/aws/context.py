@@ -138,10 +138,17 @@ class AwsContext:
 
     def remembered(self, key: tuple, read: Callable[[], object]):
         """`read()` once per context: for what a per-account step reads that no step of the batch
-        changes (the Identity Center directory, a phase's topology), instead of once per account."""
+        changes (the Identity Center directory, a phase's topology), instead of once per account.
+        A step that changes what a key holds forgets it (`forget(key[0])`): a context kept across
+        steps (the CLI, tests) then reads it again instead of keeping the first answer."""
         if key not in self.memo:
             self.memo[key] = read()
         return self.memo[key]
+
+    def forget(self, *names: str) -> None:
+        """Drop what `remembered` holds under keys whose first part is one of `names`."""
+        for key in [k for k in self.memo if k[0] in names]:
+            del self.memo[key]
 
     def member_role_arn(self, account_id: str) -> str:
         return f"arn:aws:iam::{account_id}:role/{self.access_role_name}"

@@ -57,7 +57,11 @@ def plan_with_ids(ctx: AwsContext, config) -> tuple[Plan, dict[str, str]]:
     return Plan(PHASE, tuple(changes), tuple(accounts.unmanaged(config, snap))), ids
 
 
+ROOT, OU = "organizations.root", "organizations.ou"  # what place_account remembers
+
+
 def apply_structure(ctx: AwsContext, config, approved: set[str]):
+    ctx.forget(ROOT, OU)
     return organization.apply_structure(_orgs(ctx), config, approved)
 
 
@@ -76,16 +80,27 @@ def place_account(ctx: AwsContext, config, name: str, account_id: str, approved:
     """Into its OU. The root's and each OU path's id are read once per context (a batch of accounts
     shares them; the structure step made the OUs before this step)."""
     client, account = _orgs(ctx), config.account(name)
-    root_id = ctx.remembered(("organizations.root",), lambda: orgs.root(client)["Id"])
+    root_id = ctx.remembered((ROOT,), lambda: orgs.root(client)["Id"])
     path = config.ou_of(account)
-    target = ctx.remembered(("organizations.ou", path), lambda: accounts.ou_id_for_path(client, path, root_id))
+    target = ctx.remembered((OU, path), lambda: accounts.ou_id_for_path(client, path, root_id))
     return accounts.place_account(client, config, account, account_id, approved, root_id=root_id, target_id=target)
 
 
-def closed_account_ids(ctx: AwsContext) -> set[str]:
-    """Ids of the organization's closed (or closing) accounts: one paged ListAccounts, for a step that
-    asks about every account (a DescribeAccount each is 1,000 Organizations calls at 1,000 accounts)."""
-    return {a["Id"] for a in orgs.accounts(_orgs(ctx)) if orgs.is_closed(a)}
+def organization_accounts(ctx: AwsContext) -> list[dict]:
+    """The organization's accounts (one paged ListAccounts); none when there is no organization yet."""
+    client = _orgs(ctx)
+    try:
+        return orgs.accounts(client)
+    except client.exceptions.AWSOrganizationsNotInUseException:
+        return []
+
+
+def closed_account_ids(ctx: AwsContext, listing: list[dict] | None = None) -> set[str]:
+    """Ids of the organization's closed (or closing) accounts: one paged ListAccounts (or `listing`,
+    already read), for a step that asks about every account (a DescribeAccount each is 1,000
+    Organizations calls at 1,000 accounts)."""
+    listing = orgs.accounts(_orgs(ctx)) if listing is None else listing
+    return {a["Id"] for a in listing if orgs.is_closed(a)}
 
 
 def is_closed(ctx: AwsContext, account_id: str) -> bool:
@@ -109,19 +124,17 @@ def apply_policies(ctx: AwsContext, config, approved: set[str]):
             for change in policies.apply_policies(client, config, snap, approved, policy_type)]
 
 
-def account_ids(ctx: AwsContext, config) -> dict[str, str]:
+def account_ids(ctx: AwsContext, config, listing: list[dict] | None = None) -> dict[str, str]:
     """Ids of the configured accounts, by name, read from Organizations (by email). Later phases
     use this to reach member accounts: `ctx.client(service, account_id=ids[name])`. One paged
-    ListAccounts, not a walk of the OU tree. When the run resolved them once (`ctx.account_ids`, from
-    its plan), those: a per-account task of 1,000 would otherwise page through all 1,000 again."""
+    ListAccounts (or `listing`, already read), not a walk of the OU tree. When the run resolved them
+    once (`ctx.account_ids`, from its plan), those: a per-account task of 1,000 would otherwise page
+    through all 1,000 again."""
     if ctx.account_ids is not None:
         found = {a.name: ctx.account_ids.get(a.name) for a in config.organization.accounts}
     else:
-        client = _orgs(ctx)
-        try:
-            by_email = {a["Email"].lower(): a["Id"] for a in orgs.accounts(client)}
-        except client.exceptions.AWSOrganizationsNotInUseException:
-            by_email = {}
+        listing = organization_accounts(ctx) if listing is None else listing
+        by_email = {a["Email"].lower(): a["Id"] for a in listing}
         found = {a.name: by_email.get(a.email.lower()) for a in config.organization.accounts}
     missing = sorted(a.name for a in config.active_accounts if found[a.name] is None)
     if missing:
@@ -138,8 +151,9 @@ def verify(ctx: AwsContext, config, plan_was_empty: bool = False) -> dict[str, s
         if not fresh.is_empty():
             listing = "\n".join(f"  {c.summary()}" for c in fresh.pending)
             raise NotConverged(f"{PHASE} did not converge; still pending:\n{listing}")
-    ids = account_ids(ctx, config)
-    names, closed = list(ids), closed_account_ids(ctx)
+    listing = organization_accounts(ctx)  # one listing for both the ids and the closed accounts
+    ids = account_ids(ctx, config, listing)
+    names, closed = list(ids), closed_account_ids(ctx, listing)
     reachable = read_all(lambda name: ids[name] in closed or accounts.access_ready(ctx, ids[name])[0], names)
     unreachable = [name for name, ok in zip(names, reachable) if not ok]
     if unreachable:

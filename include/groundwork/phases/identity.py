@@ -141,9 +141,13 @@ def approval_markdown(plan_: Plan) -> str:
 
 
 # --------------------------------------------------------------------------- apply steps
+DIRECTORY = "identity.directory"  # what apply_account remembers; the steps that change it forget it
+
+
 def apply_directory(ctx: AwsContext, config, approved: set[str]) -> list[Change]:
     """Groups (created, or looked up for an external IdP) and permission sets (created/updated,
     changed ones re-provisioned)."""
+    ctx.forget(DIRECTORY)
     found = instance(ctx)
     ids = account_ids(ctx, config)
     done, _ = groups.apply_groups(ctx.client("identitystore"), found.identity_store_id, config, approved)
@@ -157,7 +161,7 @@ def apply_account(ctx: AwsContext, config, name: str, approved: set[str]) -> dic
     """Start the account's assignment changes; returns {"account", "account_id", "instance_arn",
     "requests", "applied"}: the requests still IN_PROGRESS are what the deferred wait polls."""
     # the account step needs ids, not policies; the directory is the same for every account of a batch
-    view = ctx.remembered(("identity.directory",), lambda: read(ctx, config, details=False))
+    view = ctx.remembered((DIRECTORY,), lambda: read(ctx, config, details=False))
     if name not in view.ids:  # retired before it was ever created: nothing assigned, nothing to remove
         return {"account": name, "account_id": None, "instance_arn": view.instance.arn, "requests": [], "applied": []}
     if any(gid is None for gid in view.group_ids.values()) or set(view.sets) < {p.name for p in config.identity.permission_sets}:
@@ -181,6 +185,7 @@ def check_settled(result: dict) -> None:
 
 
 def remove_permission_sets(ctx: AwsContext, config, approved: set[str]) -> list[Change]:
+    ctx.forget(DIRECTORY)
     found = instance(ctx)
     ids = account_ids(ctx, config)
     sets = permission_sets.read_permission_sets(_sso(ctx), found.arn, {p.name for p in config.identity.permission_sets})

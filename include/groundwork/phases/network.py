@@ -91,7 +91,11 @@ def production_changes(plan_: Plan) -> list:
 
 
 # --------------------------------------------------------------------------- apply steps
+HUB_TGW = "network.hub_tgw"  # what apply_account remembers; the hub step forgets it
+
+
 def apply_hub(ctx: AwsContext, config, approved: set[str]):
+    ctx.forget(HUB_TGW)
     ids = account_ids(ctx, config)
     orgs, hub_ec2, hub_ram = _hub_clients(ctx, config, ids)
     return network_hub.apply_hub(orgs, ctx.client("ram"), hub_ec2, hub_ram, config, approved)
@@ -118,7 +122,7 @@ def apply_account(ctx: AwsContext, config, name: str, approved: set[str], cidr: 
     """The account's VPC and its attachment (created from the account itself). Returns the
     attachment's progress: {"account", "attachment_id", "state"}."""
     ids = account_ids(ctx, config)
-    tgw_id = ctx.remembered(("network.hub_tgw",), lambda: _hub_tgw(ctx, config, ids))  # once per batch
+    tgw_id = ctx.remembered((HUB_TGW,), lambda: _hub_tgw(ctx, config, ids))  # once per batch
     client = ctx.client("ec2", account_id=ids[name])
     layout = _account_layout(ctx, config, name, client, tgw_id, cidr)
     done = network_vpc.apply_vpc(client, layout, ctx.region, tgw_id, approved)

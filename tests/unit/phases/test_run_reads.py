@@ -56,4 +56,5 @@ def test_verify_after_a_plan_with_no_change_does_not_read_the_plan_again_but_sti
     operations = {c.operation for c in reused.calls}
     assert "ListTagsForResource" in {c.operation for c in full.calls} and "ListTagsForResource" not in operations
     assert "AssumeRole" in operations  # every account still reachable: checked
+    assert list_accounts_calls(reused) == 1  # one listing gives both the ids and the closed accounts
     assert len(reused.calls) < len(full.calls) / 2

@@ -92,3 +92,12 @@ def test_account_ids_are_read_with_one_paged_list_and_name_what_is_missing(ctx, 
     organization = foundation_config.organization.model_copy(update={"accounts": [unknown, *rest]})
     with pytest.raises(foundation.NotConverged, match=first.name):
         foundation.account_ids(ctx, foundation_config.model_copy(update={"organization": organization}))
+
+
+def test_the_structure_step_forgets_the_root_and_ou_ids_the_account_step_remembered(ctx, foundation_config):
+    """place_account remembers the root's and each OU path's id for its batch; the structure step,
+    which makes and removes OUs, drops them, so a context kept across runs reads them again."""
+    apply_all(ctx, foundation_config, approved_ids(foundation.plan(ctx, foundation_config)))
+    assert (foundation.ROOT,) in ctx.memo and any(key[0] == foundation.OU for key in ctx.memo)
+    foundation.apply_structure(ctx, foundation_config, approved=set())
+    assert not [key for key in ctx.memo if key[0] in (foundation.ROOT, foundation.OU)]

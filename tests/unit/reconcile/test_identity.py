@@ -7,7 +7,7 @@ import boto3
 import pytest
 from moto.ssoadmin.models import ssoadmin_backends
 
-from groundwork.config.models import Assignment, CustomerManagedPolicyRef
+from groundwork.config.models import Assignment, CustomerManagedPolicyRef, Group
 from groundwork.phases import foundation, identity
 from groundwork.plan.model import StalePlan
 from groundwork.reconcile.identity_groups import MissingGroups
@@ -225,6 +225,20 @@ def test_a_removed_assignment_is_planned_as_delete_and_removed(ctx, foundation_c
     assert assignments_in(ctx, built["Production"]) == {("Developers", "ReadOnly")}
     assert assignments_in(ctx, built["Audit"]) == set()
     assert identity.plan(ctx, trimmed).is_empty()
+
+
+def test_a_context_kept_across_runs_sees_a_group_added_after_it_read_the_directory(ctx, foundation_config, built):
+    """apply_account remembers the directory for its batch; the directory step forgets it, so a context
+    used for two runs (the CLI, these tests) assigns a group the second run created."""
+    identity.apply_account(ctx, foundation_config, "Development", approved=set())  # converged: nothing to do
+    assert (identity.DIRECTORY,) in ctx.memo  # ... and remembered the directory
+    grown = with_identity(foundation_config,
+                          groups=[*foundation_config.identity.groups, Group(name="NetworkAdmins", description="Network team")],
+                          assignments=[*foundation_config.identity.assignments,
+                                       Assignment(group="NetworkAdmins", permission_set="ReadOnly", accounts=["Development"])])
+    apply_identity(ctx, grown, ids_of(identity.plan(ctx, grown)))
+    assert ("NetworkAdmins", "ReadOnly") in assignments_in(ctx, built["Development"])
+    assert identity.plan(ctx, grown).is_empty()
 
 
 def test_a_removed_permission_set_is_planned_as_delete_and_removed_after_its_assignments(ctx, foundation_config, built):

@@ -203,3 +203,13 @@ def test_overlap_with_an_existing_vpc_in_aws_is_an_error(ctx, foundation_config,
     with pytest.raises(CidrConflict, match="'Staging' 10.1.0.0/16 overlaps vpc-"):
         network.plan(ctx, foundation_config)
     assert ctx.mutating_calls() == []
+
+
+def test_the_hub_step_forgets_the_transit_gateway_its_accounts_remembered(ctx, foundation_config, built):
+    """A context kept across runs (the CLI, these tests) must not keep a Transit Gateway id the hub
+    step may since have replaced: apply_account remembers it for its batch, apply_hub drops it."""
+    name, cidr = next(iter(network.read(ctx, foundation_config).cidrs.blocks.items()))
+    network.apply_account(ctx, foundation_config, name, approved=set(), cidr=cidr)
+    assert (network.HUB_TGW,) in ctx.memo
+    network.apply_hub(ctx, foundation_config, approved=set())
+    assert (network.HUB_TGW,) not in ctx.memo
