@@ -146,3 +146,35 @@ def test_a_failed_wait_in_a_batch_names_the_account_it_was_for():
     with pytest.raises(AirflowException, match="attachment of B did not"):
         operator.attachment_ready({}, event={"status": "timeout", "result": {}},
                                   resume={"position": 1, "results": [{"name": "A"}]})
+
+
+def test_checks_in_the_worker_start_close_together_and_spread_out_to_the_longest_pause():
+    from groundwork_airflow.triggers import GRACE_FIRST_PAUSE_SECONDS, grace_pause
+
+    assert grace_pause(0.0, 2.0) == GRACE_FIRST_PAUSE_SECONDS
+    assert grace_pause(2.0, 2.0) == 0.5  # a wait that ends goes unnoticed for a quarter of its length at most
+    assert grace_pause(60.0, 2.0) == 2.0
+    waited, checks = 0.0, 0
+    while waited < 10.0:  # the whole grace of a wait that takes longer
+        waited += grace_pause(waited, 2.0)
+        checks += 1
+    assert 10 <= checks <= 16
+
+
+def test_a_wait_over_in_the_worker_is_noticed_within_a_quarter_of_its_length(monkeypatch):
+    """A probe done 2.1 s after the wait began is seen by 2.1 x 1.25 s, not at the next fixed 2 s tick (4 s)."""
+    import groundwork_airflow.triggers as triggers
+
+    clock = {"now": 0.0}
+    monkeypatch.setattr(triggers.time, "monotonic", lambda: clock["now"])
+    monkeypatch.setattr(triggers.time, "sleep", lambda seconds: clock.__setitem__("now", clock["now"] + seconds))
+    monkeypatch.setattr(triggers, "resolve_probe", lambda probe: lambda ctx, **_: (clock["now"] >= 2.1, {"at": clock["now"]}))
+
+    class Waiter(triggers.ProbeWait):
+        log = __import__("logging").getLogger("waiter")
+
+        def over(self, context, event):
+            return event["result"]["at"]
+
+    seen_at = Waiter().wait_on_probe({}, None, None, "x:y", {}, "over")
+    assert 2.1 <= seen_at <= 2.1 * 1.25
