@@ -6,7 +6,7 @@ import boto3
 import pytest
 
 from groundwork.phases import foundation, network
-from groundwork.plan.model import StalePlan, render_text
+from groundwork.plan.model import NotConverged, StalePlan, render_text
 from groundwork.reconcile.cidr import CidrConflict
 
 from tests.unit.reconcile.foundation_steps import apply_all
@@ -213,3 +213,23 @@ def test_the_hub_step_forgets_the_transit_gateway_its_accounts_remembered(ctx, f
     assert (network.HUB_TGW,) in ctx.memo
     network.apply_hub(ctx, foundation_config, approved=set())
     assert (network.HUB_TGW,) not in ctx.memo
+
+
+def test_verify_after_a_plan_with_no_change_reads_the_attachments_from_the_hub_only(ctx, foundation_config, built):
+    full = network.verify(ctx, foundation_config)
+    ctx.calls.clear()
+    light = network.verify(ctx, foundation_config, plan_was_empty=True)
+    assert light["transit_gateway"] == full["transit_gateway"]
+    assert light["accounts"] == {n: {"vpc_id": a["vpc_id"], "attachment_id": a["attachment_id"]}
+                                 for n, a in full["accounts"].items()}
+    hub = built[foundation_config.network.transit_gateway_account]
+    assert {c.account for c in ctx.calls if c.service == "ec2"} == {hub}  # no member account's VPC read again
+    assert len(ctx.calls) < 10
+
+
+def test_verify_after_a_plan_with_no_change_still_fails_on_an_attachment_not_available(ctx, foundation_config, built):
+    name = next(n for n in built if n != foundation_config.network.transit_gateway_account and n in SMALL)
+    attachment_id = network.verify(ctx, foundation_config)["accounts"][name]["attachment_id"]
+    ec2(ctx, built, name).delete_transit_gateway_vpc_attachment(TransitGatewayAttachmentId=attachment_id)
+    with pytest.raises(NotConverged, match=name):
+        network.verify(ctx, foundation_config, plan_was_empty=True)
