@@ -166,7 +166,8 @@ def items_task(spec: PhaseSpec, step: Step):
         from groundwork.mapping import batches
 
         config = phase.load_runtime_config()
-        return batches(spec.function(step.each)(config), config.operations.max_tasks_per_step)
+        slots = getattr(config.operations.concurrency, step.pool) if step.pool else None
+        return batches(spec.function(step.each)(config), config.operations.max_tasks_per_step, slots)
 
     return items()
 
