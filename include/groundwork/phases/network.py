@@ -258,13 +258,15 @@ def verify_attachments(ctx: AwsContext, config) -> dict:
     tgw_id = _hub_tgw(ctx, config, ids)
     _, hub_ec2, _ = _hub_clients(ctx, config, ids)
     by_owner = {v: k for k, v in ids.items()}
-    available: dict[str, dict] = {}
+    seen: dict[str, list[dict]] = {}
     for attachment in network_vpc.ec2.tgw_vpc_attachments(hub_ec2, transit_gateway_id=tgw_id):
-        name = by_owner.get(attachment.get("VpcOwnerId"))
-        if name and attachment["State"] == AVAILABLE:
-            available[name] = attachment
+        if name := by_owner.get(attachment.get("VpcOwnerId")):
+            seen.setdefault(name, []).append(attachment)
     names = network_account_names(config)
-    unavailable = [n for n in names if n not in available]
+    # The hub cannot tell an account's groundwork VPC from another of its VPCs: every attachment of
+    # the account must be available (a pending one fails the check, as it does on the full path).
+    unavailable = [n for n in names if not seen.get(n) or any(a["State"] != AVAILABLE for a in seen[n])]
+    available = {n: seen[n][0] for n in names if n not in unavailable}
     if unavailable:
         raise NotConverged(f"attachments not available: {unavailable}")
     return {

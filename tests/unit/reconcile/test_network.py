@@ -233,3 +233,17 @@ def test_verify_after_a_plan_with_no_change_still_fails_on_an_attachment_not_ava
     ec2(ctx, built, name).delete_transit_gateway_vpc_attachment(TransitGatewayAttachmentId=attachment_id)
     with pytest.raises(NotConverged, match=name):
         network.verify(ctx, foundation_config, plan_was_empty=True)
+
+
+def test_verify_after_a_plan_with_no_change_fails_on_an_attachment_still_pending(ctx, foundation_config, built, monkeypatch):
+    """An empty plan counts a pending attachment as there; the hub's read must still refuse it."""
+    name = next(n for n in built if n != foundation_config.network.transit_gateway_account and n in SMALL)
+    original = network.network_vpc.ec2.tgw_vpc_attachments
+
+    def one_pending(client, **filters):
+        found = original(client, **filters)
+        return [{**a, "State": "pending"} if a.get("VpcOwnerId") == built[name] else a for a in found]
+
+    monkeypatch.setattr(network.network_vpc.ec2, "tgw_vpc_attachments", one_pending)
+    with pytest.raises(NotConverged, match=name):
+        network.verify(ctx, foundation_config, plan_was_empty=True)
