@@ -1,6 +1,6 @@
 """The stand-in finds a request's account from its access key without walking every account, and
 gives exactly moto's answer: for a member account's assumed-role key, for a key since deleted, for a
-key nobody issued."""
+key nobody issued (walked for once, and again only after moto issues a new key)."""
 
 from __future__ import annotations
 
@@ -63,4 +63,18 @@ def test_a_deleted_key_and_an_unknown_key_get_motos_default_account(members):
     del iam_models.iam_backends[account_id]["aws"].access_keys[key]
     assert index.get_account_id_from(key) == index._original["get_account_id_from"](key) == iam_models.DEFAULT_ACCOUNT_ID
     assert index.get_account_id_from("AKIANOBODYISSUEDTHIS") == iam_models.DEFAULT_ACCOUNT_ID
-    assert "AKIANOBODYISSUEDTHIS" not in index._account_of
+    assert "AKIANOBODYISSUEDTHIS" not in index._account_of and "AKIANOBODYISSUEDTHIS" in index._unknown
+
+
+def test_a_key_nobody_issued_is_walked_for_once_and_again_after_a_new_key(members, monkeypatch):
+    walks = []
+    original = index._original["get_account_id_from"]
+    monkeypatch.setitem(index._original, "get_account_id_from", lambda k: walks.append(k) or original(k))
+    for _ in range(3):  # the management account's key: in no account's IAM, moto's default answer
+        assert index.get_account_id_from("AKIAMANAGEMENTKEY001") == iam_models.DEFAULT_ACCOUNT_ID
+    assert walks == ["AKIAMANAGEMENTKEY001"]
+    sts = boto3.client("sts", region_name="us-east-1", aws_access_key_id="mgmt", aws_secret_access_key="mgmt")
+    sts.assume_role(RoleArn=f"arn:aws:iam::{MEMBERS[0]}:role/OrganizationAccountAccessRole", RoleSessionName="tests")
+    walks.clear()
+    assert index.get_account_id_from("AKIAMANAGEMENTKEY001") == iam_models.DEFAULT_ACCOUNT_ID
+    assert walks == ["AKIAMANAGEMENTKEY001"]  # a new key was issued: walked for again
