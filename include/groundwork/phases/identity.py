@@ -86,7 +86,9 @@ def plan_with_view(ctx: AwsContext, config) -> tuple[Plan, IdentityView]:
     existing_groups, set_arns = view.existing_groups(), view.set_arns()
     created = [a.name for a in config.organization.accounts if a.name in view.ids]  # not retired before it existed
     sso = _sso(ctx)
-    actuals = read_all(lambda name: assignments.read_account(sso, view.instance.arn, view.ids[name], set_arns), created)
+    provisioned = {name: set(s.accounts) for name, s in view.sets.items()}  # read with details: every set's accounts
+    actuals = read_all(lambda name: assignments.read_account(sso, view.instance.arn, view.ids[name], set_arns,
+                                                             provisioned), created)
     for name, actual in zip(created, actuals):
         changes += assignments.plan_account(config, name, actual, existing_groups, admin_sets(config))
     return Plan(PHASE, tuple(changes)), view

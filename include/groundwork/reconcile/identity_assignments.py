@@ -53,10 +53,20 @@ def desired_assignments(config) -> list[Wanted]:
     return list(out)
 
 
-def read_account(client, instance_arn: str, account_id: str, set_arns: dict[str, str]) -> list[tuple[str, str, str]]:
-    """(permission set name, principal type, principal id) of the account's assignments of managed sets."""
+def read_account(client, instance_arn: str, account_id: str, set_arns: dict[str, str],
+                 provisioned: dict[str, set[str]] | None = None) -> list[tuple[str, str, str]]:
+    """(permission set name, principal type, principal id) of the account's assignments of managed sets.
+
+    `provisioned` (set name -> ids of the accounts it is provisioned to, as the plan read them) skips
+    the sets not provisioned to this account: an assignment provisions its permission set to its
+    account (AWS: "as part of a successful CreateAccountAssignment call, the specified permission set
+    will automatically be provisioned to the account"), so a set provisioned nowhere near the account
+    has no assignment there. At 1,000 accounts that is ~3,000 ListAccountAssignments fewer per plan
+    against the management account's Identity Center rate. None reads every set (the apply steps)."""
     found = []
     for name, arn in sorted(set_arns.items()):
+        if provisioned is not None and account_id not in provisioned.get(name, ()):
+            continue
         for a in sso.account_assignments(client, instance_arn, account_id, arn):
             found.append((name, a["PrincipalType"], a["PrincipalId"]))
     return found

@@ -343,3 +343,34 @@ def test_verify_after_a_plan_with_no_change_reads_the_directory_not_every_accoun
     ctx.calls.clear()
     identity.verify(ctx, foundation_config, plan_was_empty=True)
     assert not any(c.operation == "ListAccountAssignments" for c in ctx.calls)
+
+
+def test_the_plan_reads_assignments_only_where_a_set_is_provisioned(ctx, foundation_config, built):
+    """An assignment provisions its set to its account: a set provisioned nowhere near an account has
+    no assignment there, so the plan does not ask. A set provisioned to an account with no assignment
+    (provisioned by hand) is still read there."""
+    arn, sets = instance(ctx)["InstanceArn"], sets_by_name(ctx)
+    provisioned = {(a, name) for name, ps in sets.items()
+                   for a in sso(ctx).list_accounts_for_provisioned_permission_set(
+                       InstanceArn=arn, PermissionSetArn=ps)["AccountIds"]}
+    configured = set(built.values())
+    assert len(provisioned) < len(sets) * len(configured)
+    ctx.calls.clear()
+    assert identity.plan(ctx, foundation_config).is_empty()
+    reads = [c for c in ctx.calls if c.operation == "ListAccountAssignments"]
+    assert len(reads) == len({(a, n) for a, n in provisioned if a in configured})
+
+    bare = sorted(configured - {a for a, n in provisioned if n == "AdminAccess"})[0]
+    sso(ctx).provision_permission_set(InstanceArn=arn, PermissionSetArn=sets["AdminAccess"],
+                                      TargetType="AWS_ACCOUNT", TargetId=bare)
+    ctx.calls.clear()
+    assert identity.plan(ctx, foundation_config).is_empty()
+    assert len([c for c in ctx.calls if c.operation == "ListAccountAssignments"]) == len(reads) + 1
+    user = sso(ctx).create_account_assignment(InstanceArn=arn, TargetId=bare, TargetType="AWS_ACCOUNT",
+                                              PermissionSetArn=sets["AdminAccess"], PrincipalType="USER",
+                                              PrincipalId="user-2")
+    assert user["AccountAssignmentCreationStatus"]["Status"] in {"SUCCEEDED", "IN_PROGRESS"}
+    ctx.calls.clear()
+    deletes = [c for c in identity.plan(ctx, foundation_config).pending if c.action == "delete"]
+    assert [c.key.split("/")[1:] for c in deletes] == [["user:user-2", "AdminAccess"]]
+    assert len([c for c in ctx.calls if c.operation == "ListAccountAssignments"]) == len(reads) + 1
