@@ -64,12 +64,13 @@ def test_first_run_builds_everything_and_a_rerun_plans_and_mutates_nothing(ready
     made = []
     original = AwsContext._recorder
 
-    def recorder(self, account, service):
-        record_call = original(self, account, service)
+    def recorder(self, service):
+        record_call = original(self, service)
 
         def record(model, **kwargs):
             record_call(model, **kwargs)
-            made.append(("management" if account == AwsContext.MANAGEMENT else self.access_role_name, model.name))
+            member = AwsContext.calling_account() != AwsContext.MANAGEMENT
+            made.append((self.access_role_name if member else "management", model.name))
         return record
 
     monkeypatch.setattr(AwsContext, "_recorder", recorder)
