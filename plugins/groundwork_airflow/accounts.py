@@ -1,5 +1,7 @@
 """The mapped per-account step of phase 1: ensure (create or invite), wait (deferred), place and tag,
-wait until reachable (not for a closed account). One account after another when a task has a batch."""
+wait until reachable (not for a closed account). One account after another when a task has a batch;
+the next account's creation starts as soon as the one before it is created, while that one is placed
+and waited for (`start_next`)."""
 
 from __future__ import annotations
 
@@ -25,13 +27,14 @@ class EnsureAccountOperator(AccountWait):
         return self.wait_on_probe(context, config, ctx, f"{PROBES}:{probe}", arguments, method, resume=resume)
 
     def start_account(self, context, name: str, resume: dict):
-        from groundwork.phases import foundation
-        from groundwork.reconcile.accounts import ABSENT, IN_PROGRESS
+        from groundwork.reconcile.accounts import ABSENT, IN_PROGRESS, AccountProgress
 
         config, ctx = self._context(context)
-        ti = context["ti"]
-        known = (ti.xcom_pull(task_ids="plan", key="account_ids") or {}).get(name)
-        progress = foundation.start_account(ctx, config, name, approved_ids(ti), known, self._existing(ctx, known))
+        ahead = resume.pop("ahead", None)
+        if ahead and ahead["name"] == name:
+            progress = AccountProgress(**ahead)  # started while the account before it was placed
+        else:
+            progress = self._start(context, config, ctx, name)
         self.log.info("account %s: %s", name, progress)
         if progress.state == ABSENT:
             self.log.info("account %s is %s in the config and not in the organization: nothing to do",
@@ -42,17 +45,44 @@ class EnsureAccountOperator(AccountWait):
                               {"name": name, "request_id": progress.request_id}, "account_created", resume)
         return self._place(context, config, ctx, name, progress.to_dict(), resume)
 
-    def _existing(self, ctx, known: str | None):
-        """For a batch: the organization read once per task process for all of its new accounts (each
-        account of a batch is started once per process, so none was touched since). One account: None,
-        read for it."""
+    def _start(self, context, config, ctx, name: str):
+        """Create the account, or find it made or under way: never a second CreateAccount."""
         from groundwork.phases import foundation
 
-        if known or len(self.account_names) < 2:
+        known = (context["ti"].xcom_pull(task_ids="plan", key="account_ids") or {}).get(name)
+        existing = self._existing(ctx, known, name)
+        self._touched = getattr(self, "_touched", set()) | {name}
+        return foundation.start_account(ctx, config, name, approved_ids(context["ti"]), known, existing)
+
+    def _existing(self, ctx, known: str | None, name: str):
+        """For a batch: the organization read once per task process for all of its new accounts, for
+        an account this process has not started before (one it did start, even if that failed
+        half-way, is read for again: the read may predate its request). One account: None, read for it."""
+        from groundwork.phases import foundation
+
+        if known or len(self.account_names) < 2 or name in getattr(self, "_touched", ()):
             return None
         if getattr(self, "_existing_read", None) is None:
             self._existing_read = foundation.existing_accounts(ctx)
         return self._existing_read
+
+    def start_next(self, context, config, ctx, resume: dict | None) -> dict | None:
+        """The account before it is created, so its slot of the creation quota is free: start the
+        next account of the batch now, before placing that one and waiting for its access role, and
+        carry its progress in `resume` to its turn. A creation takes minutes in AWS; the placing, the
+        role's wait and a resume are seconds the quota's slot would otherwise sit idle. An error here
+        is left to the account's own turn, which starts it again (reading first) and fails naming it."""
+        position = (resume or {}).get("position", 0) + 1
+        if position >= len(self.account_names):
+            return resume
+        name = self.account_names[position]
+        try:
+            progress = self._start(context, config, ctx, name)
+        except Exception as error:  # noqa: BLE001 - its own turn reports it
+            self.log.warning("account %s not started ahead (%s): it is started in its turn", name, error)
+            return resume
+        self.log.info("account %s started ahead: %s", name, progress)
+        return {**(resume or {"position": 0, "results": []}), "ahead": progress.to_dict()}
 
     def account_created(self, context, event, resume: dict | None = None):
         from groundwork.reconcile.accounts import AccountProgress
@@ -60,6 +90,7 @@ class EnsureAccountOperator(AccountWait):
         name = self.account_of(resume, self.account_names)
         self._raise_on_trigger_error(name, event)
         config, ctx = self._context(context)
+        resume = self.start_next(context, config, ctx, resume)
         return self._place(context, config, ctx, name, AccountProgress(**event["result"]).to_dict(), resume)
 
     def _place(self, context, config, ctx, name: str, progress: dict, resume: dict | None):

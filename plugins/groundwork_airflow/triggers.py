@@ -229,8 +229,10 @@ class AccountWait(ProbeWait, BaseOperator):
         raise NotImplementedError
 
     def account_done(self, context, resume: dict | None, result: dict):
+        """Go on with the next account; what else `resume` carries for it (e.g. `ahead`) goes along."""
         resume = resume or {"position": 0, "results": []}
-        return self.run_batch(context, {"position": resume["position"] + 1, "results": [*resume["results"], result]})
+        return self.run_batch(context, {**resume, "position": resume["position"] + 1,
+                                        "results": [*resume["results"], result]})
 
     @staticmethod
     def account_of(resume: dict | None, names: list[str]) -> str:

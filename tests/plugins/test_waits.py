@@ -178,3 +178,82 @@ def test_a_wait_over_in_the_worker_is_noticed_within_a_quarter_of_its_length(mon
 
     seen_at = Waiter().wait_on_probe({}, None, None, "x:y", {}, "over")
     assert 2.1 <= seen_at <= 2.1 * 1.25
+
+
+def _batch_operator(monkeypatch, start_account, events):
+    monkeypatch.setattr("groundwork_airflow.phase.load_runtime_config", _config)
+    monkeypatch.setattr("groundwork_airflow.aws.context_for", lambda config: __import__("types").SimpleNamespace())
+    monkeypatch.setattr("groundwork.phases.foundation.start_account", start_account)
+    monkeypatch.setattr("groundwork.phases.foundation.existing_accounts", lambda ctx: "organization read once")
+    monkeypatch.setattr("groundwork.phases.foundation.place_account",
+                        lambda ctx, config, name, account_id, approved: events.append(("place", name)))
+    monkeypatch.setattr("groundwork.phases.foundation.is_closed", lambda ctx, account_id: False)
+    monkeypatch.setattr("groundwork.phases.probes.create_account", lambda ctx, **arguments: (False, {}))
+    monkeypatch.setattr("groundwork.phases.probes.assume_role",
+                        lambda ctx, account_id: (True, {"account_id": account_id}))
+    operator = WAITS["ensure_account"](task_id="ensure_account", account_names=["A", "B", "C"])
+    operator.GRACE_SECONDS = 0.0
+    return operator
+
+
+def test_the_next_account_is_created_as_soon_as_the_one_before_it_is_and_never_started_twice(monkeypatch):
+    """A's creation ends: B's CreateAccount goes out before A is placed and waited for, B's turn
+    waits on that request (no second start), and the batch ends with every account."""
+    from airflow.sdk.exceptions import TaskDeferred
+
+    from groundwork.reconcile.accounts import AccountProgress
+
+    events = []
+
+    def start_account(ctx, config, name, approved, known, existing):
+        events.append(("start", name, existing))
+        return AccountProgress(name, "IN_PROGRESS", request_id=f"car-{name.lower()}")
+
+    operator = _batch_operator(monkeypatch, start_account, events)
+    context = {"ti": FakeTi({})}
+    with pytest.raises(TaskDeferred) as deferred:
+        operator.execute(context)
+    assert deferred.value.trigger.arguments == {"name": "A", "request_id": "car-a"}
+
+    created, resume = {"status": "done", "probe": "x:y"}, deferred.value.kwargs["resume"]
+    with pytest.raises(TaskDeferred) as deferred:
+        operator.account_created(context, event={**created, "result": AccountProgress(
+            "A", "SUCCEEDED", account_id="111111111111").to_dict()}, resume=resume)
+    assert events == [("start", "A", "organization read once"), ("start", "B", "organization read once"),
+                      ("place", "A")]
+    assert deferred.value.method_name == "account_created"
+    assert deferred.value.trigger.arguments == {"name": "B", "request_id": "car-b"}
+    resume = deferred.value.kwargs["resume"]
+    assert resume["position"] == 1 and "ahead" not in resume
+
+    with pytest.raises(TaskDeferred) as deferred:
+        operator.account_created(context, event={**created, "result": AccountProgress(
+            "B", "SUCCEEDED", account_id="222222222222").to_dict()}, resume=resume)
+    assert [e[:2] for e in events] == [("start", "A"), ("start", "B"), ("place", "A"), ("start", "C"), ("place", "B")]
+    resume = deferred.value.kwargs["resume"]
+    done = operator.account_created(context, event={**created, "result": AccountProgress(
+        "C", "SUCCEEDED", account_id="333333333333").to_dict()}, resume=resume)
+    assert [r["account_id"] for r in done] == ["111111111111", "222222222222", "333333333333"]
+    assert [e[:2] for e in events].count(("start", "B")) == 1
+
+
+def test_an_account_that_failed_to_start_ahead_is_started_in_its_turn_reading_the_organization_again(monkeypatch):
+    """Starting B ahead fails (a lost answer: the request may have reached AWS): A still finishes,
+    and B's own turn starts it again without the organization read before B was asked for."""
+    from groundwork.reconcile.accounts import AccountProgress
+
+    events, tries = [], {"B": 0}
+
+    def start_account(ctx, config, name, approved, known, existing):
+        events.append(("start", name, existing))
+        if name == "B" and tries["B"] == 0:
+            tries["B"] += 1
+            raise ConnectionError("connection dropped after the request was sent")
+        return AccountProgress(name, "SUCCEEDED", account_id={"A": "1", "B": "2", "C": "3"}[name])
+
+    operator = _batch_operator(monkeypatch, start_account, events)
+    done = operator.account_created({"ti": FakeTi({})}, event={"status": "done", "probe": "x:y", "result": AccountProgress(
+        "A", "SUCCEEDED", account_id="1").to_dict()}, resume={"position": 0, "results": []})
+    assert [r["account_id"] for r in done] == ["1", "2", "3"]
+    assert ("start", "B", None) in events  # read for again: the organization read may predate its request
+    assert events.index(("place", "A")) < events.index(("start", "B", None))
