@@ -37,8 +37,22 @@ class AirflowClient:
         self.session.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
 
     # ------------------------------------------------------------------ raw
+    READ_TRIES = 3  # a GET that timed out or lost its connection is asked again: reading twice changes nothing
+
     def request(self, method: str, path: str, expect: tuple[int, ...] = (200,), **kwargs) -> requests.Response:
-        response = self.session.request(method, f"{self.base_url}/api/v2{path}", timeout=self.timeout, **kwargs)
+        """One API call. A read is retried after a timeout or a dropped connection (an API server
+        under load answers late; a driver watching an hour-long rollout must not die of one slow
+        answer); a write is not: it may have been applied."""
+        tries = self.READ_TRIES if method.upper() == "GET" else 1
+        for attempt in range(1, tries + 1):
+            try:
+                response = self.session.request(method, f"{self.base_url}/api/v2{path}", timeout=self.timeout,
+                                                **kwargs)
+                break
+            except (requests.Timeout, requests.ConnectionError):
+                if attempt == tries:
+                    raise
+                time.sleep(attempt)
         if expect and response.status_code not in expect:
             raise AirflowError(f"{method} {path} -> {response.status_code}: {response.text[:500]}")
         return response
