@@ -158,6 +158,9 @@ def put_replication(client, bucket: str, role_arn: str, destination_bucket: str,
     }]})
 
 
+IP_HOST_LABEL_HOOK = "groundwork-s3-control-ip-host-label"
+
+
 def _without_ip_host_label(request, **_) -> None:
     """S3 Control puts the account id in front of the endpoint's host (`<account>.<host>`). When the
     configured endpoint is an IP address that name cannot resolve, so connect to the address itself
@@ -165,16 +168,15 @@ def _without_ip_host_label(request, **_) -> None:
     scheme, _, rest = request.url.partition("://")
     host, slash, path = rest.partition("/")
     label, _, address = host.partition(".")
-    if label.isdigit() and address.split(":")[0].replace(".", "").isdigit():
+    if len(label) == 12 and label.isdigit() and address.split(":")[0].replace(".", "").isdigit():
         request.headers["Host"] = host
         request.url = f"{scheme}://{address}{slash}{path}"
 
 
 def control_client(ctx, account_id: str | None):
     client = ctx.client("s3control", account_id=account_id)
-    if not getattr(client, "_groundwork_ip_hosts", False):
-        client.meta.events.register("before-send.s3-control", _without_ip_host_label)
-        client._groundwork_ip_hosts = True
+    # once per botocore client: every account's s3control client is the same one (AwsContext.client)
+    client.meta.events.register("before-send.s3-control", _without_ip_host_label, unique_id=IP_HOST_LABEL_HOOK)
     return client
 
 
