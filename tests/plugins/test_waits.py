@@ -111,19 +111,9 @@ def test_a_batch_does_its_accounts_in_order_and_a_resume_goes_on_after_the_accou
             return AccountProgress(name, "IN_PROGRESS", request_id="car-b")
         return AccountProgress(name, "SUCCEEDED", account_id={"A": "111111111111", "C": "333333333333"}[name])
 
-    monkeypatch.setattr("groundwork_airflow.phase.load_runtime_config", _config)
-    monkeypatch.setattr("groundwork_airflow.aws.context_for", lambda config: __import__("types").SimpleNamespace())
-    monkeypatch.setattr("groundwork.phases.foundation.start_account", start_account)
     reads = []
-    monkeypatch.setattr("groundwork.phases.foundation.existing_accounts",
-                        lambda ctx: reads.append(1) or "organization read once")
-    monkeypatch.setattr("groundwork.phases.foundation.place_account", lambda *a: None)
-    monkeypatch.setattr("groundwork.phases.foundation.is_closed", lambda ctx, account_id: False)
-    monkeypatch.setattr("groundwork.phases.probes.create_account", lambda ctx, **arguments: (False, {}))
-    monkeypatch.setattr("groundwork.phases.probes.assume_role",
-                        lambda ctx, account_id: (True, {"account_id": account_id}))
-    operator = WAITS["ensure_account"](task_id="ensure_account", account_names=["A", "B", "C"])
-    operator.GRACE_SECONDS = 0.0
+    operator = _batch_operator(monkeypatch, start_account, [],
+                               existing=lambda ctx: reads.append(1) or "organization read once")
     context = {"ti": FakeTi({})}
     with pytest.raises(TaskDeferred) as deferred:
         operator.execute(context)
@@ -180,11 +170,12 @@ def test_a_wait_over_in_the_worker_is_noticed_within_a_quarter_of_its_length(mon
     assert 2.1 <= seen_at <= 2.1 * 1.25
 
 
-def _batch_operator(monkeypatch, start_account, events):
+def _batch_operator(monkeypatch, start_account, events, existing=lambda ctx: "organization read once"):
+    """An ensure_account task over A, B, C with the domain calls replaced; placing is logged in `events`."""
     monkeypatch.setattr("groundwork_airflow.phase.load_runtime_config", _config)
     monkeypatch.setattr("groundwork_airflow.aws.context_for", lambda config: __import__("types").SimpleNamespace())
     monkeypatch.setattr("groundwork.phases.foundation.start_account", start_account)
-    monkeypatch.setattr("groundwork.phases.foundation.existing_accounts", lambda ctx: "organization read once")
+    monkeypatch.setattr("groundwork.phases.foundation.existing_accounts", existing)
     monkeypatch.setattr("groundwork.phases.foundation.place_account",
                         lambda ctx, config, name, account_id, approved: events.append(("place", name)))
     monkeypatch.setattr("groundwork.phases.foundation.is_closed", lambda ctx, account_id: False)
