@@ -120,7 +120,13 @@ class MemberClient:
         self.exceptions = shared.exceptions
         self.meta = shared.meta
 
+    # Signed without a call (no `before-call`): they would carry the management credentials.
+    UNSIGNED_AS_MEMBER = ("generate_presigned_url", "generate_presigned_post")
+
     def __getattr__(self, name: str):
+        if name in self.UNSIGNED_AS_MEMBER:
+            raise AttributeError(f"{name} is not signed per request: a member account's would carry the "
+                                 "management account's credentials; make it with a client of the account's own")
         found = getattr(self._shared, name)
         if name == "get_paginator":
             return lambda operation: _MemberPaginator(found(operation), self._member)

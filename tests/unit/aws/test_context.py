@@ -67,3 +67,9 @@ def test_an_error_in_a_member_call_leaves_the_next_management_call_as_the_manage
         s3.get_bucket_policy(Bucket="no-such-bucket-anywhere")
     assert identity(ctx.client("sts")) != members[0]
     assert AwsContext.calling_account() == AwsContext.MANAGEMENT
+
+
+def test_a_presigned_url_is_refused_for_a_member_rather_than_signed_as_the_management(ctx, members):
+    with pytest.raises(AttributeError, match="management account's credentials"):
+        ctx.client("s3", members[0]).generate_presigned_url("get_object", Params={"Bucket": "b", "Key": "k"})
+    assert ctx.client("s3").generate_presigned_url("get_object", Params={"Bucket": "b", "Key": "k"})
