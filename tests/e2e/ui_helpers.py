@@ -81,6 +81,21 @@ class AirflowUI:
     def run_path(dag_id: str, run_id: str) -> str:
         return f"/dags/{dag_id}/runs/{quote(run_id, safe='')}"
 
+    def reload_until_visible(self, locator, first_wait_ms: int = STEP_TIMEOUT_MS // 2) -> None:
+        """Wait for a part of the page that a query draws; if it has not come, load the page once
+        more, as a user would. The DAG page draws its header (the Trigger button) only once its
+        DAG-details query has answered; on a busy machine that query has been seen to fail and the
+        header never came (CI, 2026-12-05), while the breadcrumb (from the URL) was there."""
+        try:
+            expect(locator).to_be_visible(timeout=first_wait_ms)
+            return
+        except AssertionError:
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            self.page.screenshot(path=str(ARTIFACTS / f"reload_{int(time.time())}.png"))
+            print(f"\n{locator} not drawn after {first_wait_ms / 1000:.0f} s on {self.page.url}: reloading")
+        self.page.reload()
+        expect(locator).to_be_visible()
+
     # ---------------------------------------------------------------- steps
     def login(self, user: str, password: str) -> None:
         """SimpleAuthManager's login form."""
@@ -99,6 +114,7 @@ class AirflowUI:
         page = self.page
         self.goto(f"/dags/{dag_id}")
         expect(page.get_by_text(dag_id, exact=True).first).to_be_visible()
+        self.reload_until_visible(page.get_by_role("button", name="Trigger Dag"))
         page.get_by_role("button", name="Trigger Dag").click()
         dialog = page.get_by_role("dialog")
         expect(dialog.get_by_text(f"Trigger Dag - {dag_id}")).to_be_visible()
