@@ -12,7 +12,7 @@
 # run/ (pid files, the running stack's settings), moto-recording.jsonl.
 #
 # Overrides (environment):
-#   GROUNDWORK_PG_PORT (55432)  GROUNDWORK_STANDIN_PORT (5055)  GROUNDWORK_AIRFLOW_PORT (8080)
+#   GROUNDWORK_PG_PORT (25432)  GROUNDWORK_STANDIN_PORT (5055)  GROUNDWORK_AIRFLOW_PORT (8080)
 #   GROUNDWORK_DAGS_FOLDER (<repo>/dags)  GROUNDWORK_PLUGINS_FOLDER (<repo>/plugins)
 #   GROUNDWORK_PARALLELISM (6)  GROUNDWORK_MIN_FILE_PROCESS_INTERVAL (30)
 #   GROUNDWORK_AIRFLOW_USERS (admin:admin,approver:user,viewer:viewer)

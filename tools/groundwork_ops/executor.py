@@ -1,7 +1,7 @@
 """The local stack's executor: LocalExecutor (the default) or CeleryExecutor with Redis and N workers.
 
     GROUNDWORK_EXECUTOR=CeleryExecutor  GROUNDWORK_CELERY_WORKERS=2  GROUNDWORK_CELERY_CONCURRENCY=2
-    GROUNDWORK_REDIS_PORT=56379         (GROUNDWORK_REDIS_BIN=/usr/bin/redis-server, Debian's redis-server)
+    GROUNDWORK_REDIS_PORT=26379         (GROUNDWORK_REDIS_BIN=/usr/bin/redis-server, Debian's redis-server)
 
 With CeleryExecutor, `up` also starts Redis (Debian's `redis-server`, not the system service: its own
 config, data dir and port under the state dir, bound to 127.0.0.1, password from

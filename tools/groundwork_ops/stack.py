@@ -60,9 +60,10 @@ COMPONENTS = ("standin", *AIRFLOW_COMPONENTS)
 
 # The settings a running stack was started with, kept in <state>/run/settings while it is up, so
 # that env/status/down (and a second up) use them unless they are overridden explicitly again.
-# Name -> default; None: a folder of the checkout (see Settings.load).
+# Name -> default; None: a folder of the checkout (see Settings.load). The default ports are below
+# Linux's ephemeral range (32768-60999), where an outgoing connection could already hold them.
 PERSISTED: dict[str, str | None] = {
-    "GROUNDWORK_PG_PORT": "55432",
+    "GROUNDWORK_PG_PORT": "25432",
     "GROUNDWORK_STANDIN_PORT": "5055",
     "GROUNDWORK_AIRFLOW_PORT": "8080",
     "GROUNDWORK_DAGS_FOLDER": None,
@@ -74,7 +75,7 @@ PERSISTED: dict[str, str | None] = {
     "GROUNDWORK_EXECUTOR": "LocalExecutor",
     "GROUNDWORK_CELERY_WORKERS": "2",
     "GROUNDWORK_CELERY_CONCURRENCY": "2",
-    "GROUNDWORK_REDIS_PORT": "56379",
+    "GROUNDWORK_REDIS_PORT": "26379",
 }
 
 # Never pass AWS credentials/endpoints/profiles from the caller's environment to the components:
@@ -179,7 +180,7 @@ class Settings:
     <state>/run/settings, else the default."""
 
     state_dir: Path
-    pg_port: int = 55432
+    pg_port: int = 25432
     standin_port: int = 5055
     airflow_port: int = 8080
     dags_folder: str = str(ROOT / "dags")
@@ -192,7 +193,7 @@ class Settings:
     executor: str = "LocalExecutor"  # or CeleryExecutor (groundwork_ops/executor.py)
     celery_workers: int = 2
     celery_concurrency: int = 2
-    redis_port: int = 56379
+    redis_port: int = 26379
     redis_bin: Path = Path("/usr/bin/redis-server")
     venv: Path = ROOT / ".venv"
     pg_bin: Path = Path("/usr/lib/postgresql/15/bin")
@@ -434,6 +435,11 @@ def component_environment(settings: Settings) -> dict[str, str]:
         # a task that became ready waited 0.66 s on average to be scheduled, at every step of a
         # run; 0.5 s halves that (0.30 s) for ~2 CPU-s a minute more at rest (docs/speed.md).
         "AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME": "0.5",
+        # A task's calls to the api-server's Execution API (heartbeat, state, XCom) give up after 5 s
+        # by default, then retry 5 times. On one small machine the api-server, the stand-in and the
+        # tasks share the cores: at 1,008 accounts (load 10-15 on 2 cores) those calls timed out
+        # and tasks failed their tries (2026-12-04). A busy api-server answers late, not never.
+        "AIRFLOW__WORKERS__EXECUTION_API_TIMEOUT": "30",
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
         "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": str(s.min_file_process_interval),
         "AIRFLOW_CONN_AWS_DEFAULT": json.dumps({

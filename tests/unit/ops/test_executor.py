@@ -41,7 +41,7 @@ def free_port() -> int:
 def test_local_executor_is_the_default_and_adds_nothing(state):
     settings = load(state)
     assert (settings.executor, settings.celery_workers, settings.celery_concurrency, settings.redis_port) == (
-        "LocalExecutor", 2, 2, 56379)
+        "LocalExecutor", 2, 2, 26379)
     stack.ensure_secrets(settings)
     env = stack.component_environment(settings)
     assert env["AIRFLOW__CORE__EXECUTOR"] == "LocalExecutor"

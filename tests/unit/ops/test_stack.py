@@ -42,9 +42,19 @@ def write_settings(state, **values):
 # ------------------------------------------------------------------ settings
 
 
+def test_every_default_port_is_below_the_ephemeral_range(state, tmp_path):
+    """Linux hands out 32768-60999 to outgoing connections: a default there could be taken already."""
+    settings = load(state, root=tmp_path)
+    ports = {name: int(value) for name, value in stack.PERSISTED.items() if name.endswith("_PORT")}
+    assert set(ports) >= {"GROUNDWORK_PG_PORT", "GROUNDWORK_STANDIN_PORT", "GROUNDWORK_AIRFLOW_PORT",
+                          "GROUNDWORK_REDIS_PORT"}
+    assert (settings.pg_port, settings.redis_port) == (ports["GROUNDWORK_PG_PORT"], ports["GROUNDWORK_REDIS_PORT"])
+    assert all(1024 < port < 32768 for port in ports.values()), ports
+
+
 def test_defaults_without_environment_or_settings_file(state, tmp_path):
     settings = load(state, root=tmp_path)
-    assert (settings.pg_port, settings.standin_port, settings.airflow_port) == (55432, 5055, 8080)
+    assert (settings.pg_port, settings.standin_port, settings.airflow_port) == (25432, 5055, 8080)
     assert settings.dags_folder == str(tmp_path / "dags")
     assert settings.plugins_folder == str(tmp_path / "plugins")
     assert (settings.parallelism, settings.min_file_process_interval, settings.up_timeout) == (6, 30, 180)
@@ -164,7 +174,7 @@ def test_env_output_round_trips_through_bash_eval(state, tmp_path):
     assert expected["PATH"] == f"{tmp_path / 'v env' / 'bin'}:/usr/bin:/bin"
     assert json.loads(expected["AIRFLOW_CONN_AWS_DEFAULT"])["extra"]["endpoint_url"] == "http://127.0.0.1:5055"
     pg_password = (settings.secrets / "pg_password").read_text().strip()
-    assert expected["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].endswith(f":{pg_password}@127.0.0.1:55432/airflow")
+    assert expected["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].endswith(f":{pg_password}@127.0.0.1:25432/airflow")
 
 
 def test_components_never_get_the_callers_aws_credentials(state):
