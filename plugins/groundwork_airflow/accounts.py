@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from groundwork_airflow.phase import approved_ids
 from groundwork_airflow.triggers import AccountWait
 
 PROBES = "groundwork.phases.probes"
@@ -49,10 +48,10 @@ class EnsureAccountOperator(AccountWait):
         """Create the account, or find it made or under way: never a second CreateAccount."""
         from groundwork.phases import foundation
 
-        known = (context["ti"].xcom_pull(task_ids="plan", key="account_ids") or {}).get(name)
+        known = (self.plan_value(context, "account_ids") or {}).get(name)
         existing = self._existing(ctx, known, name)
         self._touched = getattr(self, "_touched", set()) | {name}
-        return foundation.start_account(ctx, config, name, approved_ids(context["ti"]), known, existing)
+        return foundation.start_account(ctx, config, name, self.approved(context), known, existing)
 
     def _existing(self, ctx, known: str | None, name: str):
         """For a batch: the organization read once per task process for all of its new accounts, for
@@ -99,7 +98,7 @@ class EnsureAccountOperator(AccountWait):
 
         progress = AccountProgress(**progress)
         raise_if_failed(progress)
-        moved = foundation.place_account(ctx, config, name, progress.account_id, approved_ids(context["ti"]))
+        moved = foundation.place_account(ctx, config, name, progress.account_id, self.approved(context))
         if moved:
             self.log.info("applied: %s", moved.summary())
         if foundation.is_closed(ctx, progress.account_id):

@@ -4,7 +4,6 @@ worker slot held). One account after another when a task has a batch."""
 
 from __future__ import annotations
 
-from groundwork_airflow.phase import approved_ids
 from groundwork_airflow.triggers import AccountWait
 
 PROBE = "groundwork.phases.identity:assignments_settled"
@@ -17,7 +16,7 @@ class EnsureAssignmentsOperator(AccountWait):
         from groundwork.phases import identity
 
         config, ctx = self._context(context)
-        progress = identity.apply_account(ctx, config, name, approved_ids(context["ti"]))
+        progress = identity.apply_account(ctx, config, name, self.approved(context))
         for line in progress["applied"]:
             self.log.info("applied: %s", line)
         if progress["requests"]:

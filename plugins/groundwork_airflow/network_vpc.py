@@ -5,7 +5,6 @@ another when a task has a batch."""
 
 from __future__ import annotations
 
-from groundwork_airflow.phase import approved_ids
 from groundwork_airflow.triggers import AccountWait
 
 PROBE = "groundwork.phases.network:attachment_available"
@@ -18,9 +17,8 @@ class EnsureVpcOperator(AccountWait):
         from groundwork.phases import network
 
         config, ctx = self._context(context)
-        ti = context["ti"]
-        cidr = (ti.xcom_pull(task_ids="plan", key="cidrs") or {}).get(name)
-        progress = network.apply_account(ctx, config, name, approved_ids(ti), cidr)
+        cidr = (self.plan_value(context, "cidrs") or {}).get(name)
+        progress = network.apply_account(ctx, config, name, self.approved(context), cidr)
         for line in progress.pop("applied"):
             self.log.info("applied: %s", line)
         if progress["state"] != network.AVAILABLE:
@@ -43,7 +41,7 @@ class EnsureVpcOperator(AccountWait):
     def _finish(self, context, config, ctx, name: str, progress: dict, resume: dict | None) -> dict:
         from groundwork.phases import network
 
-        for change in network.finish_account(ctx, config, name, approved_ids(context["ti"])):
+        for change in network.finish_account(ctx, config, name, self.approved(context)):
             self.log.info("applied: %s", change.summary())
         mutating = [c.operation for c in ctx.mutating_calls()]
         self.log.info("account %s: attachment %s available; mutating calls: %s", name,

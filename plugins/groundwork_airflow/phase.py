@@ -102,9 +102,11 @@ def plan_had_no_change(ti) -> bool:
 
 
 def approved_ids(ti, plan_task_id: str = "plan") -> set[str]:
-    """Ids of the changes in this run's plan: all that apply may do (empty plan: nothing)."""
-    changes = ti.xcom_pull(task_ids=plan_task_id, key="changes") or []
-    return {c["id"] for c in changes if c["action"] != "noop"}
+    """Ids of the changes in this run's plan: all that apply may do (no plan output: nothing). Read
+    from the plan's `pending_ids`, not its `changes`: a task pulls them for every account it does,
+    and at 1,008 accounts the changes (before and after of each) were megabytes per pull, ~1 s of
+    the api-server each, and grew with the accounts: quadratic over a step (docs/benchmarks.md)."""
+    return set(ti.xcom_pull(task_ids=plan_task_id, key="pending_ids") or ())
 
 
 def plan_output(plan, needs_approval: bool) -> dict:
@@ -114,6 +116,7 @@ def plan_output(plan, needs_approval: bool) -> dict:
     data = plan.to_dict()
     return {
         "changes": data["changes"],
+        "pending_ids": sorted(c.id for c in plan.pending),  # what apply may do (approved_ids)
         "digest": data["digest"],
         "counts": data["counts"],
         "markdown": data["markdown"],

@@ -158,6 +158,23 @@ class ProbeWait:
             self._ctx = with_run_account_ids(context_for(self._config), context["ti"])
         return self._config, self._ctx
 
+    def approved(self, context) -> set[str]:
+        """This run's approved change ids, pulled once per task process (a batch's accounts, and each
+        account's start and finish, share them; the plan cannot change while its steps run)."""
+        from groundwork_airflow.phase import approved_ids
+
+        if getattr(self, "_approved_ids", None) is None:
+            self._approved_ids = approved_ids(context["ti"])
+        return self._approved_ids
+
+    def plan_value(self, context, key: str):
+        """An output of this run's plan task (`account_ids`, `cidrs`...), pulled once per task process."""
+        if getattr(self, "_plan_values", None) is None:
+            self._plan_values = {}
+        if key not in self._plan_values:
+            self._plan_values[key] = context["ti"].xcom_pull(task_ids="plan", key=key)
+        return self._plan_values[key]
+
     def wait_on_probe(self, context, config, ctx, probe: str, arguments: dict, method_name: str, *,
                       poll_interval: float | None = None, timeout: float | None = None, resume: dict | None = None):
         """`resume`: keyword arguments the method gets besides the event (where a batch is)."""

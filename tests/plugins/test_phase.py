@@ -326,3 +326,26 @@ def test_the_plan_had_no_change_only_when_its_output_is_there_and_all_noop():
     assert plan_had_no_change(Ti([])) is True
     assert plan_had_no_change(Ti([{"id": "a", "action": "noop"}, {"id": "b", "action": "update"}])) is False
     assert plan_had_no_change(Ti(None)) is False  # no plan output: verify reads everything (fail closed)
+
+
+def test_the_plan_output_lists_its_pending_ids_and_apply_may_do_only_those():
+    from groundwork.plan.model import Change, Plan
+    from groundwork_airflow.phase import approved_ids, plan_output
+
+    create = Change.between("account", "A", None, {"email": "a@x"})
+    keep = Change.between("account", "B", {"email": "b@x"}, {"email": "b@x"})
+    out = plan_output(Plan("phase1_foundation", (create, keep)), needs_approval=True)
+    assert out["pending_ids"] == [create.id]  # the noop is no change apply may make
+
+    class Ti:
+        def __init__(self, xcoms):
+            self.xcoms = xcoms
+
+        def xcom_pull(self, task_ids=None, key=None):
+            return self.xcoms.get((task_ids, key))
+
+    assert approved_ids(Ti({("plan", "pending_ids"): out["pending_ids"]})) == {create.id}
+    assert approved_ids(Ti({("plan_x", "pending_ids"): ["z"]}), "plan_x") == {"z"}
+    # no plan output (or only the long form of it): nothing is approved (fail closed)
+    assert approved_ids(Ti({})) == set()
+    assert approved_ids(Ti({("plan", "changes"): out["changes"]})) == set()

@@ -248,3 +248,55 @@ def test_an_account_that_failed_to_start_ahead_is_started_in_its_turn_reading_th
     assert [r["account_id"] for r in done] == ["1", "2", "3"]
     assert ("start", "B", None) in events  # read for again: the organization read may predate its request
     assert events.index(("place", "A")) < events.index(("start", "B", None))
+
+
+class CountingTi(FakeTi):
+    """A task instance that counts what is pulled from XCom."""
+
+    def __init__(self, xcoms: dict):
+        super().__init__(xcoms)
+        self.pulled = []
+
+    def xcom_pull(self, task_ids=None, key="return_value", **kwargs):
+        self.pulled.append((task_ids, key))
+        return super().xcom_pull(task_ids=task_ids, key=key, **kwargs)
+
+
+def test_a_batch_pulls_the_plan_outputs_once_per_task_process_and_only_the_pending_ids(monkeypatch):
+    """Every account of a batch needs the run's approved ids and its plan outputs: one pull of each
+    per task process (at 1,008 accounts a pull per account of the plan's changes was ~1 s of the
+    api-server each, growing with the accounts), and the compact `pending_ids`, never `changes`."""
+    from groundwork.reconcile.accounts import AccountProgress
+
+    seen = []
+
+    def start_account(ctx, config, name, approved, known, existing):
+        seen.append((name, set(approved), known))
+        return AccountProgress(name, "SUCCEEDED", account_id={"A": "111111111111", "B": "222222222222",
+                                                              "C": "333333333333"}[name])
+
+    operator = _batch_operator(monkeypatch, start_account, [])
+    ti = CountingTi({"pending_ids": ["id-1", "id-2"], "account_ids": {"B": "222222222222"},
+                     "changes": "never pulled by a step"})
+    done = operator.execute({"ti": ti})
+    assert [r["name"] for r in done] == ["A", "B", "C"]
+    assert seen == [("A", {"id-1", "id-2"}, None), ("B", {"id-1", "id-2"}, "222222222222"),
+                    ("C", {"id-1", "id-2"}, None)]
+    plan_pulls = [pull for pull in ti.pulled if pull[0] == "plan"]
+    assert sorted(plan_pulls) == [("plan", "account_ids"), ("plan", "pending_ids"), ("plan", "resolved_account_ids")]
+
+
+def test_ensure_vpc_reads_its_cidr_and_the_approved_ids_once_for_a_batch(monkeypatch):
+    seen = []
+    monkeypatch.setattr("groundwork_airflow.phase.load_runtime_config", _config)
+    monkeypatch.setattr("groundwork_airflow.aws.context_for", lambda config: __import__("types").SimpleNamespace(
+        mutating_calls=lambda: []))
+    monkeypatch.setattr("groundwork.phases.network.apply_account", lambda ctx, config, name, approved, cidr: seen.append(
+        (name, set(approved), cidr)) or {"applied": [], "state": "available", "attachment_id": f"a-{name}"})
+    monkeypatch.setattr("groundwork.phases.network.finish_account", lambda ctx, config, name, approved: [])
+    operator = WAITS["ensure_vpc"](task_id="ensure_vpc", account_names=["A", "B"])
+    ti = CountingTi({"pending_ids": ["id-9"], "cidrs": {"A": "10.1.0.0/16", "B": "10.2.0.0/16"}})
+    operator.execute({"ti": ti})
+    assert seen == [("A", {"id-9"}, "10.1.0.0/16"), ("B", {"id-9"}, "10.2.0.0/16")]
+    assert sorted(p for p in ti.pulled if p[0] == "plan") == [("plan", "cidrs"), ("plan", "pending_ids"),
+                                                               ("plan", "resolved_account_ids")]
