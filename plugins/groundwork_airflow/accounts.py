@@ -23,7 +23,14 @@ class EnsureAccountOperator(AccountWait):
     TIMEOUT = timedelta(hours=1)  # account creation
 
     def _wait(self, context, config, ctx, probe: str, arguments: dict, method: str, resume: dict):
+        if getattr(self, "_batch_read", None) is not None:  # carried to the resumed task (see _existing)
+            resume = {**(resume or {"position": 0, "results": []}), "existing": self._batch_read}
         return self.wait_on_probe(context, config, ctx, f"{PROBES}:{probe}", arguments, method, resume=resume)
+
+    def _adopt(self, resume: dict | None) -> None:
+        """A resumed task takes over the batch's organization read from the task before its deferral."""
+        if getattr(self, "_batch_read", None) is None and resume and resume.get("existing") is not None:
+            self._batch_read = dict(resume["existing"])
 
     def start_account(self, context, name: str, resume: dict):
         from groundwork.reconcile.accounts import ABSENT, IN_PROGRESS, AccountProgress
@@ -49,21 +56,33 @@ class EnsureAccountOperator(AccountWait):
         from groundwork.phases import foundation
 
         known = (self.plan_value(context, "account_ids") or {}).get(name)
-        existing = self._existing(ctx, known, name)
+        existing = self._existing(ctx, config, known, name)
         self._touched = getattr(self, "_touched", set()) | {name}
         return foundation.start_account(ctx, config, name, self.approved(context), known, existing)
 
-    def _existing(self, ctx, known: str | None, name: str):
-        """For a batch: the organization read once per task process for all of its new accounts, for
-        an account this process has not started before (one it did start, even if that failed
-        half-way, is read for again: the read may predate its request). One account: None, read for it."""
+    def _existing(self, ctx, config, known: str | None, name: str):
+        """For a batch: the organization read once for all of its new accounts, kept as what it said
+        about each account of the batch (its account, its creation request, or neither), and carried
+        across the batch's deferrals, so a resumed task does not list the whole organization again
+        (at 1,000 accounts ~100 paged Organizations calls per account: quadratic). An account's entry
+        is used once: when it is started, it leaves the read, so an account this task started (even
+        if that failed half-way) is read for again, never judged by a read that predates its request.
+        One account, or no entry: None, read for it."""
         from groundwork.phases import foundation
+        from groundwork.reconcile.accounts import Existing
 
         if known or len(self.account_names) < 2 or name in getattr(self, "_touched", ()):
             return None
-        if getattr(self, "_existing_read", None) is None:
-            self._existing_read = foundation.existing_accounts(ctx)
-        return self._existing_read
+        if getattr(self, "_batch_read", None) is None:
+            read = foundation.existing_accounts(ctx)
+            self._batch_read = {batch_name: batch_entry(read, config.account(batch_name).email, batch_name)
+                                for batch_name in self.account_names if batch_name not in getattr(self, "_touched", ())}
+        entry = self._batch_read.pop(name, None)
+        if entry is None:
+            return None
+        email = config.account(name).email
+        return Existing({email: entry["account"]} if entry.get("account") else {},
+                        {name: entry["request"]} if entry.get("request") else {})
 
     def start_next(self, context, config, ctx, resume: dict | None) -> dict | None:
         """The account before it is created, so its slot of the creation quota is free: start the
@@ -86,6 +105,7 @@ class EnsureAccountOperator(AccountWait):
     def account_created(self, context, event, resume: dict | None = None):
         from groundwork.reconcile.accounts import AccountProgress
 
+        self._adopt(resume)
         name = self.account_of(resume, self.account_names)
         self._raise_on_trigger_error(name, event)
         config, ctx = self._context(context)
@@ -108,6 +128,7 @@ class EnsureAccountOperator(AccountWait):
                           "account_reachable", resume)
 
     def account_reachable(self, context, event, resume: dict | None = None):
+        self._adopt(resume)
         name = self.account_of(resume, self.account_names)
         self._raise_on_trigger_error(name, event)
         account_id = event["result"]["account_id"]
@@ -120,3 +141,18 @@ class EnsureAccountOperator(AccountWait):
 
         if event.get("status") != "done":
             raise AirflowException(f"waiting for account {name} ended with {event}")
+
+
+def batch_entry(read, email: str, name: str) -> dict:
+    """What an organization read says about one account of a batch, in plain strings (it travels in
+    the deferral's kwargs): its account by email, its creation request by name, or neither."""
+    entry = {}
+    account = read.accounts_by_email.get(email)
+    if account is not None:
+        entry["account"] = {"Id": account["Id"], "Email": account["Email"]}
+    request = read.requests_by_name.get(name)
+    if request is not None:
+        entry["request"] = {key: request[key] for key in ("Id", "State", "AccountId", "AccountName", "FailureReason")
+                            if request.get(key) is not None}
+    return entry
+

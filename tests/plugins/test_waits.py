@@ -59,7 +59,8 @@ def _config():
     from types import SimpleNamespace
 
     return SimpleNamespace(aws=SimpleNamespace(connection_id="aws_default", home_region="us-east-1",
-                                               access_role_name="Role"))
+                                               access_role_name="Role"),
+                           account=lambda name: SimpleNamespace(email=f"{name.lower()}@example.com"))
 
 
 @pytest.mark.parametrize("task_id, domain_patch, probe_patch, resume", [
@@ -106,21 +107,22 @@ def test_a_batch_does_its_accounts_in_order_and_a_resume_goes_on_after_the_accou
 
     def start_account(ctx, config, name, approved, known, existing):
         calls.append(name)
-        assert existing == "organization read once"
+        assert existing == _nothing()
         if name == "B":
             return AccountProgress(name, "IN_PROGRESS", request_id="car-b")
         return AccountProgress(name, "SUCCEEDED", account_id={"A": "111111111111", "C": "333333333333"}[name])
 
     reads = []
     operator = _batch_operator(monkeypatch, start_account, [],
-                               existing=lambda ctx: reads.append(1) or "organization read once")
+                               existing=lambda ctx: reads.append(1) or _nothing())
     context = {"ti": FakeTi({})}
     with pytest.raises(TaskDeferred) as deferred:
         operator.execute(context)
     assert calls == ["A", "B"] and reads == [1]  # one read of the organization for the batch
     assert deferred.value.method_name == "account_created"
     resume = deferred.value.kwargs["resume"]
-    assert resume == {"position": 1, "results": [{"name": "A", "account_id": "111111111111"}]}
+    assert resume == {"position": 1, "results": [{"name": "A", "account_id": "111111111111"}],
+                      "existing": {"C": {}}}  # the read, for the account not started yet (see below)
     assert deferred.value.trigger.arguments == {"name": "B", "request_id": "car-b"}
 
     event = {"status": "done", "probe": "x:y",
@@ -170,7 +172,14 @@ def test_a_wait_over_in_the_worker_is_noticed_within_a_quarter_of_its_length(mon
     assert 2.1 <= seen_at <= 2.1 * 1.25
 
 
-def _batch_operator(monkeypatch, start_account, events, existing=lambda ctx: "organization read once"):
+def _nothing():
+    """An organization read in which no account of the batch exists or is being created."""
+    from groundwork.reconcile.accounts import Existing
+
+    return Existing({}, {})
+
+
+def _batch_operator(monkeypatch, start_account, events, existing=lambda ctx: _nothing()):
     """An ensure_account task over A, B, C with the domain calls replaced; placing is logged in `events`."""
     monkeypatch.setattr("groundwork_airflow.phase.load_runtime_config", _config)
     monkeypatch.setattr("groundwork_airflow.aws.context_for", lambda config: __import__("types").SimpleNamespace())
@@ -210,8 +219,7 @@ def test_the_next_account_is_created_as_soon_as_the_one_before_it_is_and_never_s
     with pytest.raises(TaskDeferred) as deferred:
         operator.account_created(context, event={**created, "result": AccountProgress(
             "A", "SUCCEEDED", account_id="111111111111").to_dict()}, resume=resume)
-    assert events == [("start", "A", "organization read once"), ("start", "B", "organization read once"),
-                      ("place", "A")]
+    assert events == [("start", "A", _nothing()), ("start", "B", _nothing()), ("place", "A")]
     assert deferred.value.method_name == "account_created"
     assert deferred.value.trigger.arguments == {"name": "B", "request_id": "car-b"}
     resume = deferred.value.kwargs["resume"]
@@ -300,3 +308,67 @@ def test_ensure_vpc_reads_its_cidr_and_the_approved_ids_once_for_a_batch(monkeyp
     assert seen == [("A", {"id-9"}, "10.1.0.0/16"), ("B", {"id-9"}, "10.2.0.0/16")]
     assert sorted(p for p in ti.pulled if p[0] == "plan") == [("plan", "cidrs"), ("plan", "pending_ids"),
                                                                ("plan", "resolved_account_ids")]
+
+
+def test_a_resumed_batch_uses_the_organization_read_carried_across_its_deferral_never_for_a_started_account(
+        monkeypatch):
+    """A batch reads the organization once, before its first account. What that read said about each
+    account of the batch travels with the deferral (plain data), so the resumed task (a new process:
+    a new operator here) starts B and C without listing the organization again; an account once
+    started leaves the read. C was already made (by hand, say): the read's account is used, never a
+    CreateAccount."""
+    import json
+
+    from airflow.sdk.exceptions import TaskDeferred
+
+    from groundwork.reconcile.accounts import AccountProgress, Existing
+
+    starts, reads = [], []
+    organization = Existing({"c@example.com": {"Id": "333333333333", "Email": "C@example.com",
+                                               "JoinedTimestamp": object()}}, {})
+
+    def start_account(ctx, config, name, approved, known, existing):
+        starts.append((name, existing))
+        if existing is not None and existing.accounts_by_email:
+            return AccountProgress(name, "SUCCEEDED", account_id=next(iter(existing.accounts_by_email.values()))["Id"])
+        return AccountProgress(name, "IN_PROGRESS", request_id=f"car-{name.lower()}")
+
+    first = _batch_operator(monkeypatch, start_account, [], existing=lambda ctx: reads.append(1) or organization)
+    with pytest.raises(TaskDeferred) as deferred:
+        first.execute({"ti": FakeTi({})})
+    resume = json.loads(json.dumps(deferred.value.kwargs["resume"]))  # as the deferral stores it
+    assert set(resume["existing"]) == {"B", "C"}  # A was started: it left the read
+    assert resume["existing"]["C"] == {"account": {"Id": "333333333333", "Email": "C@example.com"}}
+
+    second = WAITS["ensure_account"](task_id="ensure_account", account_names=["A", "B", "C"])  # the resumed process
+    second.GRACE_SECONDS = 0.0
+    with pytest.raises(TaskDeferred) as deferred:
+        second.account_created({"ti": FakeTi({})}, event={"status": "done", "probe": "x:y", "result": AccountProgress(
+            "A", "SUCCEEDED", account_id="111111111111").to_dict()}, resume=resume)
+    assert reads == [1]  # not read again after the deferral
+    assert [name for name, _ in starts] == ["A", "B"] and starts[1][1] == Existing({}, {})
+    resume = json.loads(json.dumps(deferred.value.kwargs["resume"]))
+    assert set(resume["existing"]) == {"C"}
+
+    third = WAITS["ensure_account"](task_id="ensure_account", account_names=["A", "B", "C"])
+    third.GRACE_SECONDS = 0.0
+    done = third.account_created({"ti": FakeTi({})}, event={"status": "done", "probe": "x:y", "result": AccountProgress(
+        "B", "SUCCEEDED", account_id="222222222222").to_dict()}, resume=resume)
+    assert reads == [1]
+    assert [name for name, _ in starts] == ["A", "B", "C"]  # each started once; C found made, not created
+    assert [r["account_id"] for r in done] == ["111111111111", "222222222222", "333333333333"]
+
+
+def test_a_batch_entry_keeps_only_plain_fields_of_the_read():
+    from datetime import datetime
+
+    from groundwork.reconcile.accounts import Existing
+    from groundwork_airflow.accounts import batch_entry
+
+    read = Existing({"a@x.com": {"Id": "1", "Email": "A@x.com", "JoinedTimestamp": datetime(2026, 1, 1)}},
+                    {"B": {"Id": "car-b", "State": "IN_PROGRESS", "AccountName": "B",
+                           "RequestedTimestamp": datetime(2026, 1, 1)}})
+    assert batch_entry(read, "a@x.com", "A") == {"account": {"Id": "1", "Email": "A@x.com"}}
+    assert batch_entry(read, "b@x.com", "B") == {"request": {"Id": "car-b", "State": "IN_PROGRESS", "AccountName": "B"}}
+    assert batch_entry(read, "c@x.com", "C") == {}
+
