@@ -57,7 +57,6 @@ class EnsureAccountOperator(AccountWait):
 
         known = (self.plan_value(context, "account_ids") or {}).get(name)
         existing = self._existing(ctx, config, known, name)
-        self._touched = getattr(self, "_touched", set()) | {name}
         return foundation.start_account(ctx, config, name, self.approved(context), known, existing)
 
     def _existing(self, ctx, config, known: str | None, name: str):
@@ -71,13 +70,13 @@ class EnsureAccountOperator(AccountWait):
         from groundwork.phases import foundation
         from groundwork.reconcile.accounts import Existing
 
-        if known or len(self.account_names) < 2 or name in getattr(self, "_touched", ()):
+        if known or len(self.account_names) < 2:
             return None
         if getattr(self, "_batch_read", None) is None:
             read = foundation.existing_accounts(ctx)
             self._batch_read = {batch_name: batch_entry(read, config.account(batch_name).email, batch_name)
-                                for batch_name in self.account_names if batch_name not in getattr(self, "_touched", ())}
-        entry = self._batch_read.pop(name, None)
+                                for batch_name in self.account_names}
+        entry = self._batch_read.pop(name, None)  # started now: from here on, read for again
         if entry is None:
             return None
         email = config.account(name).email
