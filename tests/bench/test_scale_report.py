@@ -27,5 +27,12 @@ def test_the_account_step_spans_its_first_start_to_its_last_end():
     rollout = {"label": "t", "kind": "fresh", "seconds": 600.0, "phases": [phase], "calls": {}, "peak_rss": {}}
     text = scale.report(rollout, accounts=60, creation_pool=5, create_seconds=10)
     assert "bound 30.0 accounts/min" in text
-    assert "the whole phase: 600.0 s, 6.0 accounts/min, 20 % of the bound" in text
-    assert "its account step: 360.0 s, 10.0 accounts/min, 33 % of the bound" in text
+    assert "in whole rounds, 60 accounts take at least 12 x 10 s = 120 s" in text
+    assert "the whole phase: 600.0 s, 6.0 accounts/min, 20 % of the bound, 20 % of the whole-rounds bound" in text
+    assert "its account step: 360.0 s, 10.0 accounts/min, 33 % of the bound, 33 % of the whole-rounds bound" in text
+
+
+def test_whole_rounds_count_the_slot_that_does_one_more():
+    scale = load()
+    assert scale.creation_rounds(48, 5) == 10 and scale.creation_rounds(50, 5) == 10
+    assert scale.creation_rounds(51, 5) == 11 and scale.creation_rounds(1008, 5) == 202 and scale.creation_rounds(3, 5) == 1

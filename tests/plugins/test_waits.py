@@ -236,6 +236,57 @@ def test_the_next_account_is_created_as_soon_as_the_one_before_it_is_and_never_s
     assert [e[:2] for e in events].count(("start", "B")) == 1
 
 
+def test_after_one_creation_the_next_is_checked_every_second_from_when_it_is_expected_to_end(monkeypatch):
+    """A took 60 s in AWS: B (requested at 1,100) is expected at 1,160, so its trigger checks every
+    second from 1,158; the first account, with nothing seen yet, is polled at the usual interval;
+    the shortest creation is what the batch keeps."""
+    from airflow.sdk.exceptions import TaskDeferred
+
+    from groundwork.reconcile.accounts import AccountProgress
+    from groundwork_airflow.triggers import poll_pause
+
+    requested = {"A": 1000.0, "B": 1100.0, "C": 1200.0}
+
+    def start_account(ctx, config, name, approved, known, existing):
+        return AccountProgress(name, "IN_PROGRESS", request_id=f"car-{name.lower()}", requested_at=requested[name])
+
+    operator = _batch_operator(monkeypatch, start_account, [])
+    context = {"ti": FakeTi({})}
+    with pytest.raises(TaskDeferred) as deferred:
+        operator.execute(context)
+    assert deferred.value.trigger.fast_from == 0.0
+    created, resume = {"status": "done", "probe": "x:y"}, deferred.value.kwargs["resume"]
+    with pytest.raises(TaskDeferred) as deferred:
+        operator.account_created(context, event={**created, "result": AccountProgress(
+            "A", "SUCCEEDED", account_id="111111111111", requested_at=1000.0, completed_at=1060.0).to_dict()},
+            resume=resume)
+    assert deferred.value.trigger.arguments == {"name": "B", "request_id": "car-b"}
+    assert deferred.value.trigger.fast_from == 1100.0 + 60.0 - operator.EXPECTED_END_LEAD_SECONDS
+    assert poll_pause(1150.0, 5.0, deferred.value.trigger.fast_from) == 5.0
+    assert poll_pause(1156.0, 5.0, deferred.value.trigger.fast_from) == 2.0  # lands on the expected end
+    assert poll_pause(1159.0, 5.0, deferred.value.trigger.fast_from) == 1.0
+
+    resume = deferred.value.kwargs["resume"]
+    with pytest.raises(TaskDeferred) as deferred:  # B was slower: C still expects the shortest, 60 s
+        operator.account_created(context, event={**created, "result": AccountProgress(
+            "B", "SUCCEEDED", account_id="222222222222", requested_at=1100.0, completed_at=1190.0).to_dict()},
+            resume=resume)
+    assert deferred.value.trigger.fast_from == 1200.0 + 60.0 - operator.EXPECTED_END_LEAD_SECONDS
+    assert deferred.value.kwargs["resume"]["creation_seconds"] == 60.0
+
+
+def test_a_trigger_polls_at_its_interval_outside_the_window_of_an_expected_end():
+    from groundwork_airflow.triggers import FAST_POLL_SECONDS, FAST_WINDOW_SECONDS, poll_pause
+
+    assert poll_pause(500.0, 5.0) == 5.0  # no expected end
+    assert poll_pause(990.0, 5.0, 1000.0) == 5.0
+    assert poll_pause(997.5, 5.0, 1000.0) == 2.5
+    assert poll_pause(1000.0, 5.0, 1000.0) == FAST_POLL_SECONDS
+    assert poll_pause(1000.0 + FAST_WINDOW_SECONDS - 0.1, 5.0, 1000.0) == FAST_POLL_SECONDS
+    assert poll_pause(1000.0 + FAST_WINDOW_SECONDS, 5.0, 1000.0) == 5.0  # longer than expected: back to 5 s
+    assert poll_pause(1000.0, 0.5, 1000.0) == 0.5  # never slower than its own interval
+
+
 def test_an_account_that_failed_to_start_ahead_is_started_in_its_turn_reading_the_organization_again(monkeypatch):
     """Starting B ahead fails (a lost answer: the request may have reached AWS): A still finishes,
     and B's own turn starts it again without the organization read before B was asked for."""

@@ -31,6 +31,8 @@ def test_creation_is_in_progress_then_succeeded(delayed):
         time.sleep(0.7)
         done = client.describe_create_account_status(CreateAccountRequestId=status["Id"])["CreateAccountStatus"]
         assert done["State"] == "SUCCEEDED" and done["AccountId"]
+        took = (done["CompletedTimestamp"] - done["RequestedTimestamp"]).total_seconds()
+        assert 0.55 <= took <= 0.65  # when it ended, as in AWS (moto says when it began)
         assert client.describe_account(AccountId=done["AccountId"])["Account"]["Email"] == "prod@example.com"
         assert "prod@example.com" in [a["Email"] for a in client.list_accounts()["Accounts"]]
 

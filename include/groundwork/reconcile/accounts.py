@@ -89,9 +89,24 @@ class AccountProgress:
     account_id: str | None = None
     request_id: str | None = None
     reason: str | None = None
+    requested_at: float | None = None  # a creation request's RequestedTimestamp (epoch seconds)
+    completed_at: float | None = None  # and its CompletedTimestamp, once it has ended
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    def creation_seconds(self) -> float | None:
+        """How long AWS took to create the account, when this is a creation that ended."""
+        if self.requested_at is None or self.completed_at is None or self.completed_at <= self.requested_at:
+            return None
+        return self.completed_at - self.requested_at
+
+
+def _epoch(value) -> float | None:
+    """A timestamp of an Organizations answer (boto3: datetime; JSON: number) as epoch seconds."""
+    if value is None:
+        return None
+    return value.timestamp() if hasattr(value, "timestamp") else float(value)
 
 
 class AccountCreationFailed(Exception):
@@ -105,6 +120,8 @@ def _progress(name: str, status: dict) -> AccountProgress:
         account_id=status.get("AccountId"),
         request_id=status["Id"],
         reason=status.get("FailureReason"),
+        requested_at=_epoch(status.get("RequestedTimestamp")),
+        completed_at=_epoch(status.get("CompletedTimestamp")),
     )
 
 

@@ -103,6 +103,10 @@ def test_the_probe_waits_out_an_asynchronous_creation_without_creating_twice(ctx
         time.sleep(0.6)
         done, result = probes.create_account(ctx, "Production", first.request_id)
         assert done and result["state"] == "SUCCEEDED" and result["account_id"]
+        # AWS's request and completion times come along (epoch seconds, plain JSON for a trigger event)
+        took = accounts.AccountProgress(**result).creation_seconds()
+        assert isinstance(result["requested_at"], float) and 0.45 <= took <= 0.55
+        assert first.requested_at == result["requested_at"] and first.creation_seconds() is None
     finally:
         organizations_async_create.SETTINGS["create_account_seconds"] = 0.0
 

@@ -3,7 +3,8 @@ account is not listed nor describable until it SUCCEEDED. moto 5.2.5 finishes it
 leaves the product's deferred wait untested. With a delay set, this extension makes a created
 account IN_PROGRESS for that many seconds (ListCreateAccountStatus / DescribeCreateAccountStatus
 say so, without an AccountId), hidden from ListAccounts, ListAccountsForParent and DescribeAccount,
-then SUCCEEDED and visible. Delay 0 (the default in-process) keeps moto's instant behaviour; the
+then SUCCEEDED and visible, its CompletedTimestamp the time it ended (moto's is its
+RequestedTimestamp). Delay 0 (the default in-process) keeps moto's instant behaviour; the
 stand-in server sets it from `serve --create-account-seconds` (default 2)."""
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ def _status(self: FakeAccount) -> dict[str, Any]:
     if _pending(self):
         inner = {k: v for k, v in status["CreateAccountStatus"].items() if k not in ("AccountId", "CompletedTimestamp")}
         return {"CreateAccountStatus": {**inner, "State": "IN_PROGRESS"}}
+    if getattr(self, "ready_at", None) is not None:  # AWS: when the creation ended (moto: when it began)
+        status["CreateAccountStatus"]["CompletedTimestamp"] = self.ready_at
     return status
 
 
