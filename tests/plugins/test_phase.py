@@ -202,6 +202,23 @@ def test_trigger_polls_until_the_probe_is_done(monkeypatch):
     assert _collect(trigger) == {"status": "done", "probe": "create_account", "result": {"state": "SUCCEEDED"}}
 
 
+def test_trigger_builds_its_aws_context_once_for_all_its_checks(monkeypatch):
+    import types
+
+    from groundwork_airflow import aws
+
+    built, checks = [], iter([False, False, True])
+    monkeypatch.setattr(aws, "aws_context", lambda *args: built.append(args) or types.SimpleNamespace(n=len(built)))
+    monkeypatch.setattr("groundwork_airflow.triggers.resolve_probe",
+                        lambda path: lambda ctx, **kw: (next(checks), {"ctx": ctx.n}))
+    trigger = AwsPollTrigger("groundwork.phases.probes:create_account", {"name": "A"}, "aws_default", "us-east-1",
+                             "Role", poll_interval=0, timeout=60)
+    assert _collect(trigger) == {"status": "done", "probe": "groundwork.phases.probes:create_account",
+                                 "result": {"ctx": 1}}
+    assert built == [("aws_default", "us-east-1", "Role")]
+    assert "_ctx" not in trigger.serialize()[1]
+
+
 def test_trigger_holds_its_event_until_the_resume_floor(monkeypatch):
     import time
 
