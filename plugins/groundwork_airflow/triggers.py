@@ -70,6 +70,8 @@ def resolve_probe(path: str):
 
 
 class AwsPollTrigger(BaseTrigger):
+    CONTEXT_MAX_AGE_SECONDS = 600.0
+
     def __init__(
         self,
         probe: str,
@@ -92,7 +94,8 @@ class AwsPollTrigger(BaseTrigger):
         self.timeout = timeout
         self.not_before = not_before
         self.fast_from = fast_from
-        self._ctx = None  # built at the first check, then reused (not serialized)
+        self._ctx = None  # built at the first check, then reused for CONTEXT_MAX_AGE_SECONDS (not serialized)
+        self._ctx_built = 0.0
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         return (
@@ -112,12 +115,15 @@ class AwsPollTrigger(BaseTrigger):
 
     def _check_once(self) -> tuple[bool, dict]:
         """One check. The AWS context (the connection read, a boto3 session and its clients) is built
-        once per trigger: rebuilt per check it cost more CPU than the check (15 % of a core for five
-        creation waits). The hook's session refreshes assumed-role credentials by itself."""
+        once per trigger and kept for CONTEXT_MAX_AGE_SECONDS: rebuilt per check it cost more CPU
+        than the check (15 % of a core for five creation waits). The hook's session refreshes its own
+        assumed-role credentials; the age limit renews what a context keeps itself (member-account
+        role credentials, which expire after an hour)."""
         from groundwork_airflow.aws import aws_context
 
-        if self._ctx is None:
+        if self._ctx is None or time.monotonic() - self._ctx_built > self.CONTEXT_MAX_AGE_SECONDS:
             self._ctx = aws_context(self.connection_id, self.region, self.access_role_name)
+            self._ctx_built = time.monotonic()
         return resolve_probe(self.probe)(self._ctx, **self.arguments)
 
     async def _event(self, payload: dict) -> TriggerEvent:

@@ -218,6 +218,16 @@ def test_trigger_builds_its_aws_context_once_for_all_its_checks(monkeypatch):
     assert built == [("aws_default", "us-east-1", "Role")]
     assert "_ctx" not in trigger.serialize()[1]
 
+    # kept no longer than its maximum age: what a context holds itself (member-account role
+    # credentials) expires after an hour
+    import time
+
+    checks = iter([False, True])
+    monkeypatch.setattr("groundwork_airflow.triggers.resolve_probe",
+                        lambda path: lambda ctx, **kw: (next(checks), {"ctx": ctx.n}))
+    trigger._ctx_built = time.monotonic() - trigger.CONTEXT_MAX_AGE_SECONDS - 1
+    assert _collect(trigger)["result"] == {"ctx": 2} and len(built) == 2
+
 
 def test_trigger_holds_its_event_until_the_resume_floor(monkeypatch):
     import time
