@@ -16,9 +16,11 @@ class EnsureAccountOperator(AccountWait):
     """Create the account once (or resume the request under way), move it to its OU, and wait
     until its access role can be assumed. Waiting is deferred to the triggerer: no worker slot."""
 
-    # A creation's end goes unnoticed 2.5 s on average: 1-3 % of AWS's minutes per account. With the
-    # quota's 5 creations in flight that is one DescribeCreateAccountStatus a second, of Organizations'
-    # management-account rate (15 s before: 7.5 s unnoticed, ~5-10 % of the creation bound).
+    # Until a batch has seen a creation end, a creation's end goes unnoticed 2.5 s on average: 1-3 %
+    # of AWS's minutes per account. With the quota's 5 creations in flight that is one
+    # DescribeCreateAccountStatus a second of Organizations' management-account rate, up to five a
+    # second while the creations are in their expected-end windows (below; the latency model's
+    # bucket throttled twice as many calls then, retried by botocore).
     POLL_INTERVAL = 5.0
     TIMEOUT = timedelta(hours=1)  # account creation
     # Once a batch has seen a creation end, the next one is expected to take as long as the shortest
