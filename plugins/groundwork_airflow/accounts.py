@@ -178,7 +178,13 @@ def batch_entry(read, email: str, name: str) -> dict:
         entry["account"] = {"Id": account["Id"], "Email": account["Email"]}
     request = read.requests_by_name.get(name)
     if request is not None:
+        from groundwork.reconcile.accounts import epoch
+
         entry["request"] = {key: request[key] for key in ("Id", "State", "AccountId", "AccountName", "FailureReason")
                             if request.get(key) is not None}
+        # its times as epoch seconds: a request found under way gets expected-end checks once the
+        # batch knows how long a creation takes (EnsureAccountOperator.expected_end)
+        entry["request"].update({key: epoch(request[key]) for key in ("RequestedTimestamp", "CompletedTimestamp")
+                                 if request.get(key) is not None})
     return entry
 

@@ -411,15 +411,38 @@ def test_a_resumed_batch_uses_the_organization_read_carried_across_its_deferral_
 
 
 def test_a_batch_entry_keeps_only_plain_fields_of_the_read():
-    from datetime import datetime
+    from datetime import datetime, timezone
 
     from groundwork.reconcile.accounts import Existing
     from groundwork_airflow.accounts import batch_entry
 
     read = Existing({"a@x.com": {"Id": "1", "Email": "A@x.com", "JoinedTimestamp": datetime(2026, 1, 1)}},
                     {"B": {"Id": "car-b", "State": "IN_PROGRESS", "AccountName": "B",
-                           "RequestedTimestamp": datetime(2026, 1, 1)}})
+                           "RequestedTimestamp": datetime(2026, 1, 1, tzinfo=timezone.utc)}})
     assert batch_entry(read, "a@x.com", "A") == {"account": {"Id": "1", "Email": "A@x.com"}}
-    assert batch_entry(read, "b@x.com", "B") == {"request": {"Id": "car-b", "State": "IN_PROGRESS", "AccountName": "B"}}
+    requested = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    assert batch_entry(read, "b@x.com", "B") == {"request": {"Id": "car-b", "State": "IN_PROGRESS", "AccountName": "B",
+                                                             "RequestedTimestamp": requested.timestamp()}}
     assert batch_entry(read, "c@x.com", "C") == {}
 
+
+
+def test_a_request_found_under_way_by_the_batch_read_keeps_its_request_time_for_the_expected_end():
+    """An account whose creation was already under way when its batch read the organization (a
+    cleared batch) is resumed from the carried entry; its RequestedTimestamp survives the trip as
+    epoch seconds, so once the batch knows a creation's length it is checked from its expected end."""
+    import json
+    from datetime import datetime, timezone
+
+    from groundwork.reconcile.accounts import Existing, _progress
+    from groundwork_airflow.accounts import batch_entry
+
+    requested = datetime(2026, 1, 1, 12, 0, tzinfo=timezone.utc)
+    read = Existing({}, {"B": {"Id": "car-b", "State": "IN_PROGRESS", "AccountName": "B",
+                               "RequestedTimestamp": requested}})
+    carried = json.loads(json.dumps(batch_entry(read, "b@x.com", "B")))  # as a deferral stores it
+    progress = _progress("B", carried["request"])
+    assert progress.requested_at == requested.timestamp()
+    operator = WAITS["ensure_account"](task_id="ensure_account", account_names=["A", "B"])
+    assert operator.expected_end(progress, {"creation_seconds": 60.0}) == (
+        requested.timestamp() + 60.0 - operator.EXPECTED_END_LEAD_SECONDS)

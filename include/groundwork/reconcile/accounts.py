@@ -102,7 +102,7 @@ class AccountProgress:
         return self.completed_at - self.requested_at
 
 
-def _epoch(value) -> float | None:
+def epoch(value) -> float | None:
     """A timestamp of an Organizations answer (boto3: datetime; JSON: number) as epoch seconds."""
     if value is None:
         return None
@@ -120,8 +120,8 @@ def _progress(name: str, status: dict) -> AccountProgress:
         account_id=status.get("AccountId"),
         request_id=status["Id"],
         reason=status.get("FailureReason"),
-        requested_at=_epoch(status.get("RequestedTimestamp")),
-        completed_at=_epoch(status.get("CompletedTimestamp")),
+        requested_at=epoch(status.get("RequestedTimestamp")),
+        completed_at=epoch(status.get("CompletedTimestamp")),
     )
 
 
