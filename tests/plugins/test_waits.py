@@ -416,15 +416,13 @@ def test_a_batch_entry_keeps_only_plain_fields_of_the_read():
     from groundwork.reconcile.accounts import Existing
     from groundwork_airflow.accounts import batch_entry
 
-    read = Existing({"a@x.com": {"Id": "1", "Email": "A@x.com", "JoinedTimestamp": datetime(2026, 1, 1)}},
-                    {"B": {"Id": "car-b", "State": "IN_PROGRESS", "AccountName": "B",
-                           "RequestedTimestamp": datetime(2026, 1, 1, tzinfo=timezone.utc)}})
-    assert batch_entry(read, "a@x.com", "A") == {"account": {"Id": "1", "Email": "A@x.com"}}
     requested = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    read = Existing({"a@x.com": {"Id": "1", "Email": "A@x.com", "JoinedTimestamp": datetime(2026, 1, 1)}},
+                    {"B": {"Id": "car-b", "State": "IN_PROGRESS", "AccountName": "B", "RequestedTimestamp": requested}})
+    assert batch_entry(read, "a@x.com", "A") == {"account": {"Id": "1", "Email": "A@x.com"}}
     assert batch_entry(read, "b@x.com", "B") == {"request": {"Id": "car-b", "State": "IN_PROGRESS", "AccountName": "B",
                                                              "RequestedTimestamp": requested.timestamp()}}
     assert batch_entry(read, "c@x.com", "C") == {}
-
 
 
 def test_a_request_found_under_way_by_the_batch_read_keeps_its_request_time_for_the_expected_end():
